@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The option table: the values each bonding option takes and how text becomes one of them.
+//!
+//! Mirrors `drivers/net/bonding/bond_options.c` (the `bond_opt_value` tables and
+//! `bond_opt_parse()`). Module parameters, sysfs writes and netlink attributes all go through
+//! [`parse`], so the same input gets the same answer whichever door it came through.
+//!
+//! Pure logic: no kernel objects, so it is tested by KUnit and could be on the host.
+
+/// The value is the option's default (`"default"` selects it).
+pub const VAL_DEFAULT: u8 = 1 << 0;
+/// The value is the lowest of a numeric range.
+pub const VAL_MIN: u8 = 1 << 1;
+/// The value is the highest of a numeric range.
+pub const VAL_MAX: u8 = 1 << 2;
+
+/// One named value of an option: C's `struct bond_opt_value`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptValue {
+    /// The name users write and sysfs shows.
+    pub name: &'static str,
+    /// The numeric value (also accepted as input).
+    pub value: u64,
+    /// [`VAL_DEFAULT`], [`VAL_MIN`], [`VAL_MAX`].
+    pub flags: u8,
+}
+
+const fn v(name: &'static str, value: u64, flags: u8) -> OptValue {
+    OptValue { name, value, flags }
+}
+
+/// Bonding modes, numbered as bonding.ko numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Mode {
+    /// Round-robin over the slaves (0).
+    BalanceRr = 0,
+    /// One active slave, the others on standby (1).
+    ActiveBackup = 1,
+    /// Slave chosen by a hash of the packet (2).
+    BalanceXor = 2,
+    /// Every packet on every slave (3).
+    Broadcast = 3,
+    /// IEEE 802.3ad / 802.1AX link aggregation (4).
+    Ieee8023ad = 4,
+    /// Adaptive transmit load balancing (5).
+    BalanceTlb = 5,
+    /// Adaptive load balancing, transmit and receive (6).
+    BalanceAlb = 6,
+}
+
+impl Mode {
+    /// The mode with bonding.ko's number `value`.
+    pub fn from_value(value: u64) -> Option<Mode> {
+        Some(match value {
+            0 => Mode::BalanceRr,
+            1 => Mode::ActiveBackup,
+            2 => Mode::BalanceXor,
+            3 => Mode::Broadcast,
+            4 => Mode::Ieee8023ad,
+            5 => Mode::BalanceTlb,
+            6 => Mode::BalanceAlb,
+            _ => return None,
+        })
+    }
+
+    /// The mode's name, as `bond_mode_name()` gives it.
+    pub fn name(self) -> &'static str {
+        MODE_VALUES[self as usize].name
+    }
+
+    /// Whether the mode can use the ARP monitor (`bond_mode_uses_arp()`).
+    pub fn uses_arp(self) -> bool {
+        !matches!(self, Mode::Ieee8023ad | Mode::BalanceTlb | Mode::BalanceAlb)
+    }
+
+    /// Whether the mode has a primary slave (`bond_mode_uses_primary()`).
+    pub fn uses_primary(self) -> bool {
+        matches!(self, Mode::ActiveBackup | Mode::BalanceTlb | Mode::BalanceAlb)
+    }
+}
+
+/// `mode`.
+pub const MODE_VALUES: &[OptValue] = &[
+    v("balance-rr", 0, VAL_DEFAULT),
+    v("active-backup", 1, 0),
+    v("balance-xor", 2, 0),
+    v("broadcast", 3, 0),
+    v("802.3ad", 4, 0),
+    v("balance-tlb", 5, 0),
+    v("balance-alb", 6, 0),
+];
+
+/// `packets_per_slave`.
+pub const PACKETS_PER_SLAVE_VALUES: &[OptValue] =
+    &[v("default", 1, VAL_DEFAULT), v("maxval", u16::MAX as u64, VAL_MAX)];
+
+/// `xmit_hash_policy`.
+pub const XMIT_HASH_VALUES: &[OptValue] = &[
+    v("layer2", 0, VAL_DEFAULT),
+    v("layer3+4", 1, 0),
+    v("layer2+3", 2, 0),
+    v("encap2+3", 3, 0),
+    v("encap3+4", 4, 0),
+    v("vlan+srcmac", 5, 0),
+];
+
+/// `arp_validate`.
+pub const ARP_VALIDATE_VALUES: &[OptValue] = &[
+    v("none", 0, VAL_DEFAULT),
+    v("active", 1, 0),
+    v("backup", 2, 0),
+    v("all", 3, 0),
+    v("filter", 4, 0),
+    v("filter_active", 5, 0),
+    v("filter_backup", 6, 0),
+];
+
+/// `arp_all_targets`.
+pub const ARP_ALL_TARGETS_VALUES: &[OptValue] = &[v("any", 0, VAL_DEFAULT), v("all", 1, 0)];
+
+/// `fail_over_mac`.
+pub const FAIL_OVER_MAC_VALUES: &[OptValue] =
+    &[v("none", 0, VAL_DEFAULT), v("active", 1, 0), v("follow", 2, 0)];
+
+/// `miimon`, `updelay`, `downdelay`, `arp_interval`, `min_links`: 0 ("off") to `INT_MAX`.
+pub const INTMAX_VALUES: &[OptValue] =
+    &[v("off", 0, VAL_DEFAULT), v("maxval", i32::MAX as u64, VAL_MAX)];
+
+/// `lacp_active`.
+pub const LACP_ACTIVE_VALUES: &[OptValue] = &[v("off", 0, 0), v("on", 1, VAL_DEFAULT)];
+
+/// `lacp_rate`.
+pub const LACP_RATE_VALUES: &[OptValue] = &[v("slow", 0, 0), v("fast", 1, 0)];
+
+/// `ad_select`.
+pub const AD_SELECT_VALUES: &[OptValue] =
+    &[v("stable", 0, VAL_DEFAULT), v("bandwidth", 1, 0), v("count", 2, 0)];
+
+/// `num_grat_arp` / `num_unsol_na`.
+pub const NUM_PEER_NOTIF_VALUES: &[OptValue] =
+    &[v("off", 0, 0), v("maxval", 255, VAL_MAX), v("default", 1, VAL_DEFAULT)];
+
+/// `peer_notif_delay`.
+pub const PEER_NOTIF_DELAY_VALUES: &[OptValue] = &[v("off", 0, 0), v("maxval", 300000, VAL_MAX)];
+
+/// `primary_reselect`.
+pub const PRIMARY_RESELECT_VALUES: &[OptValue] =
+    &[v("always", 0, VAL_DEFAULT), v("better", 1, 0), v("failure", 2, 0)];
+
+/// `use_carrier`.
+pub const USE_CARRIER_VALUES: &[OptValue] = &[v("off", 0, 0), v("on", 1, VAL_DEFAULT)];
+
+/// `all_slaves_active`.
+pub const ALL_SLAVES_ACTIVE_VALUES: &[OptValue] = &[v("off", 0, VAL_DEFAULT), v("on", 1, 0)];
+
+/// `resend_igmp`.
+pub const RESEND_IGMP_VALUES: &[OptValue] =
+    &[v("off", 0, 0), v("maxval", 255, VAL_MAX), v("default", 1, VAL_DEFAULT)];
+
+/// `lp_interval`.
+pub const LP_INTERVAL_VALUES: &[OptValue] =
+    &[v("minval", 1, VAL_MIN | VAL_DEFAULT), v("maxval", i32::MAX as u64, VAL_MAX)];
+
+/// `tlb_dynamic_lb`.
+pub const TLB_DYNAMIC_LB_VALUES: &[OptValue] = &[v("off", 0, 0), v("on", 1, VAL_DEFAULT)];
+
+/// `ad_actor_sys_prio`.
+pub const AD_ACTOR_SYS_PRIO_VALUES: &[OptValue] =
+    &[v("minval", 1, VAL_MIN), v("maxval", 65535, VAL_MAX | VAL_DEFAULT)];
+
+/// `ad_user_port_key`.
+pub const AD_USER_PORT_KEY_VALUES: &[OptValue] =
+    &[v("minval", 0, VAL_MIN | VAL_DEFAULT), v("maxval", 1023, VAL_MAX)];
+
+/// `arp_missed_max`.
+pub const MISSED_MAX_VALUES: &[OptValue] =
+    &[v("minval", 1, VAL_MIN), v("maxval", 255, VAL_MAX), v("default", 2, VAL_DEFAULT)];
+
+/// `coupled_control`.
+pub const COUPLED_CONTROL_VALUES: &[OptValue] = &[v("on", 1, VAL_DEFAULT), v("off", 0, 0)];
+
+/// `broadcast_neighbor`.
+pub const BROADCAST_NEIGHBOR_VALUES: &[OptValue] = &[v("off", 0, VAL_DEFAULT), v("on", 1, 0)];
+
+/// The longest word `bond_opt_parse()` compares (`%32s`).
+const MAX_NAME_LEN: usize = 32;
+
+/// What an option is set from: text (sysfs, module parameters) or a number (netlink).
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    /// Text as written: a value's name, `default`, or a decimal number.
+    Text(&'a [u8]),
+    /// A number, as netlink carries it.
+    Number(u64),
+}
+
+/// Finds the value `input` selects in `values`, as `bond_opt_parse()` does.
+///
+/// Text made only of digits and white space is a number; anything else is a name, taken as its
+/// first word (a trailing newline is dropped). A number matches a named value with that number
+/// or, failing that, lies within the `minval`..`maxval` range of the table (a table without
+/// `maxval` has no range). `None` means no match: bonding.ko answers `EINVAL`.
+pub fn parse(values: &[OptValue], input: Input<'_>) -> Option<u64> {
+    let number = match input {
+        Input::Number(n) => n,
+        Input::Text(text) => {
+            let text = match text.iter().position(|&b| b == b'\n') {
+                Some(end) => &text[..end],
+                None => text,
+            };
+            if text.iter().all(|b| b.is_ascii_digit() || is_space(*b)) {
+                parse_decimal(text)?
+            } else {
+                let word = first_word(text);
+                return values
+                    .iter()
+                    .find(|val| {
+                        val.name.as_bytes() == word
+                            || (word == b"default" && val.flags & VAL_DEFAULT != 0)
+                    })
+                    .map(|val| val.value);
+            }
+        }
+    };
+    if values.iter().any(|val| val.value == number) {
+        return Some(number);
+    }
+    let max = values.iter().find(|val| val.flags & VAL_MAX != 0)?;
+    let min = values.iter().find(|val| val.flags & VAL_MIN != 0);
+    if number > max.value || min.map_or(false, |min| number < min.value) {
+        return None;
+    }
+    Some(number)
+}
+
+/// The name of `value` in `values`, for sysfs and procfs output.
+pub fn name_of(values: &[OptValue], value: u64) -> Option<&'static str> {
+    values.iter().find(|val| val.value == value).map(|val| val.name)
+}
+
+/// C's `isspace()` in the kernel's ctype table.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// `sscanf(text, "%32s")`: the first word, at most 32 bytes.
+fn first_word(text: &[u8]) -> &[u8] {
+    let start = text.iter().position(|&b| !is_space(b)).unwrap_or(text.len());
+    let rest = &text[start..];
+    let len = rest.iter().position(|&b| is_space(b)).unwrap_or(rest.len());
+    &rest[..len.min(MAX_NAME_LEN)]
+}
+
+/// `sscanf(text, "%llu")` on text of digits and spaces: the first run of digits.
+/// Overflow is refused rather than wrapped, so a huge number never lands on a valid value.
+fn parse_decimal(text: &[u8]) -> Option<u64> {
+    let start = text.iter().position(|&b| !is_space(b))?;
+    let digits = &text[start..];
+    let len = digits.iter().position(|b| !b.is_ascii_digit()).unwrap_or(digits.len());
+    digits[..len].iter().try_fold(0u64, |acc, &d| acc.checked_mul(10)?.checked_add((d - b'0') as u64))
+}
+
+#[cfg(CONFIG_RBOND_KUNIT_TEST)]
+#[kernel::prelude::kunit_tests(rbond_options)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Input<'_> {
+        Input::Text(s.as_bytes())
+    }
+
+    #[test]
+    fn every_mode_name_and_number_parses() {
+        for (number, val) in MODE_VALUES.iter().enumerate() {
+            assert_eq!(parse(MODE_VALUES, text(val.name)), Some(number as u64));
+            assert_eq!(parse(MODE_VALUES, text(&digit(number))), Some(number as u64));
+            assert_eq!(parse(MODE_VALUES, Input::Number(number as u64)), Some(number as u64));
+            let mode = Mode::from_value(number as u64);
+            assert_eq!(mode.map(Mode::name), Some(val.name));
+        }
+    }
+
+    /// The decimal digit of a mode number (modes go from 0 to 6).
+    fn digit(n: usize) -> &'static str {
+        ["0", "1", "2", "3", "4", "5", "6"][n]
+    }
+
+    #[test]
+    fn mode_text_is_taken_like_sysfs_takes_it() {
+        assert_eq!(parse(MODE_VALUES, text("active-backup\n")), Some(1));
+        assert_eq!(parse(MODE_VALUES, text("  802.3ad  ")), Some(4));
+        assert_eq!(parse(MODE_VALUES, text("balance-alb extra words")), Some(6));
+        assert_eq!(parse(MODE_VALUES, text(" 2 ")), Some(2));
+        assert_eq!(parse(MODE_VALUES, text("default")), Some(0));
+    }
+
+    #[test]
+    fn bad_modes_are_refused() {
+        for bad in ["banana", "7", "-1", "Active-Backup", "1x", "0x1", "99999999999999999999999", ""] {
+            assert_eq!(parse(MODE_VALUES, text(bad)), None);
+        }
+        assert_eq!(parse(MODE_VALUES, Input::Number(7)), None);
+        assert_eq!(Mode::from_value(7), None);
+    }
+
+    #[test]
+    fn ranges_follow_minval_and_maxval() {
+        assert_eq!(parse(INTMAX_VALUES, text("100")), Some(100));
+        assert_eq!(parse(INTMAX_VALUES, text("off")), Some(0));
+        assert_eq!(parse(INTMAX_VALUES, text("2147483647")), Some(i32::MAX as u64));
+        assert_eq!(parse(INTMAX_VALUES, text("2147483648")), None);
+        assert_eq!(parse(LP_INTERVAL_VALUES, text("0")), None);
+        assert_eq!(parse(MISSED_MAX_VALUES, text("default")), Some(2));
+        assert_eq!(parse(MISSED_MAX_VALUES, text("256")), None);
+        assert_eq!(parse(PACKETS_PER_SLAVE_VALUES, text("65535")), Some(65535));
+        assert_eq!(parse(PACKETS_PER_SLAVE_VALUES, text("65536")), None);
+        // No maxval: only the named values.
+        assert_eq!(parse(LACP_RATE_VALUES, text("2")), None);
+        assert_eq!(parse(LACP_RATE_VALUES, text("fast")), Some(1));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for table in [XMIT_HASH_VALUES, ARP_VALIDATE_VALUES, FAIL_OVER_MAC_VALUES, AD_SELECT_VALUES,
+                      PRIMARY_RESELECT_VALUES, ARP_ALL_TARGETS_VALUES] {
+            for val in table {
+                assert_eq!(parse(table, text(val.name)), Some(val.value));
+                assert_eq!(name_of(table, val.value), Some(val.name));
+            }
+        }
+    }
+}

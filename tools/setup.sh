@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building and testing rbond needs, and nothing that is already there.
+#   Debian packages: the kernel source, Rust 1.96 with its library sources, clang/lld,
+#     the kernel's build dependencies, QEMU, and the tools the guest borrows from the host
+#     (the VM mounts the host's /usr read-only, so the host's iproute2 is the guest's).
+#   crates.io: bindgen-cli, pinned, built into the cache directory.
+# Usage: tools/setup.sh <cache dir> <bindgen version>
+set -euo pipefail
+cache=$1
+bindgen_version=$2
+
+packages=(
+  # kernel source and Rust toolchain (see shared TOOLCHAIN notes)
+  linux-source-6.12 rustc-web rust-web-src
+  clang lld llvm libclang-dev
+  # kernel build dependencies
+  make flex bison bc libelf-dev libssl-dev cpio kmod xz-utils patch python3
+  # VM and guest tools
+  qemu-system-x86 busybox-static iproute2 iputils-ping iperf3 ethtool tcpdump jq
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+bindgen="$cache/bindgen-cli-$bindgen_version/bin/bindgen"
+if [ ! -x "$bindgen" ]; then
+  echo "setup: building bindgen-cli $bindgen_version from crates.io (about 3 minutes)"
+  command -v cargo >/dev/null || { echo "setup: cargo is needed to build bindgen-cli" >&2; exit 1; }
+  cargo install --locked --quiet "bindgen-cli@$bindgen_version" --root "$cache/bindgen-cli-$bindgen_version"
+fi
