@@ -56,6 +56,12 @@ pub trait ModuleParam: Sized + Send + 'static {
     /// loader turns them into its usual message.
     fn try_from_param_arg(arg: &CStr) -> Result<Self>;
 
+    /// Parses `arg` given for the parameter called `name`; types whose errors name the
+    /// parameter (as C's `param_array()` does) override this.
+    fn try_from_named_param_arg(_name: &CStr, arg: &CStr) -> Result<Self> {
+        Self::try_from_param_arg(arg)
+    }
+
     /// Writes the value as sysfs shows it (without the trailing newline).
     fn write_param(&self, out: &mut dyn Write) -> fmt::Result;
 
@@ -173,11 +179,19 @@ impl<const N: usize> ParamStringArray<N> {
 
 impl<const N: usize> ModuleParam for ParamStringArray<N> {
     fn try_from_param_arg(arg: &CStr) -> Result<Self> {
+        Self::try_from_named_param_arg(crate::c_str!("array"), arg)
+    }
+
+    fn try_from_named_param_arg(name: &CStr, arg: &CStr) -> Result<Self> {
         let mut elems = KVec::new();
         for part in arg.as_bytes().split(|&b| b == b',') {
             if elems.len() == N {
-                // C's param_array() says "%s: can only take %i arguments" and fails with EINVAL.
-                crate::pr_err!("module parameter can only take {} arguments\n", N);
+                // The words of C's param_array(), which has no prefix of its own.
+                print_err_unprefixed(format_args!(
+                    "{}: can only take {} arguments\n",
+                    crate::str::BStr::from_bytes(name.as_bytes()),
+                    N
+                ));
                 return Err(EINVAL);
             }
             if part.len() >= MAX_STRING_PARAM {
@@ -202,6 +216,20 @@ impl<const N: usize> ModuleParam for ParamStringArray<N> {
 
     fn release(&mut self) {
         self.0 = KVec::new();
+    }
+}
+
+/// Prints an error-level message with no module prefix, as C's `kernel/params.c` prints them.
+fn print_err_unprefixed(args: fmt::Arguments<'_>) {
+    #[cfg(not(CONFIG_PRINTK))]
+    let _ = args;
+    // SAFETY: The format string is NUL-terminated and `%pA` matches the argument passed.
+    #[cfg(CONFIG_PRINTK)]
+    unsafe {
+        bindings::_printk(
+            c"\x013%pA".as_ptr() as _,
+            &args as *const _ as *const crate::ffi::c_void,
+        );
     }
 }
 
@@ -332,7 +360,9 @@ unsafe extern "C" fn set_param<T: ModuleParam>(
     }
     // SAFETY: `val` is a NUL-terminated string from the command line or sysfs.
     let arg = unsafe { CStr::from_char_ptr(val) };
-    match T::try_from_param_arg(arg) {
+    // SAFETY: `kp` is one of our entries, whose `name` is a NUL-terminated `'static` string.
+    let name = unsafe { CStr::from_char_ptr((*kp).name) };
+    match T::try_from_named_param_arg(name, arg) {
         Ok(new) => {
             // SAFETY: By the invariants of `KernelParam`, `arg` points to a
             // `ModuleParamAccess<T>`; the caller holds the lock that guards its value.

@@ -90,7 +90,7 @@ pub(crate) fn kunit_tests(attr: TokenStream, ts: TokenStream) -> TokenStream {
         write!(
             glue,
             r#"
-            unsafe extern "C" fn kunit_rust_wrapper_{case}(_test: *mut ::kernel::bindings::kunit) {{
+            extern "C" fn kunit_rust_wrapper_{case}(_test: *mut ::kernel::bindings::kunit) {{
                 ::kernel::kunit::report_test_result({case}());
             }}
             "#

@@ -8,22 +8,25 @@
 //!
 //! Pure logic: no kernel objects, so it is tested by KUnit and could be on the host.
 
+// The tables of options whose setters arrive with bonds (sysfs, netlink) are not read yet.
+#![allow(dead_code)]
+
 /// The value is the option's default (`"default"` selects it).
-pub const VAL_DEFAULT: u8 = 1 << 0;
+pub(crate) const VAL_DEFAULT: u8 = 1 << 0;
 /// The value is the lowest of a numeric range.
-pub const VAL_MIN: u8 = 1 << 1;
+pub(crate) const VAL_MIN: u8 = 1 << 1;
 /// The value is the highest of a numeric range.
-pub const VAL_MAX: u8 = 1 << 2;
+pub(crate) const VAL_MAX: u8 = 1 << 2;
 
 /// One named value of an option: C's `struct bond_opt_value`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OptValue {
+pub(crate) struct OptValue {
     /// The name users write and sysfs shows.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The numeric value (also accepted as input).
-    pub value: u64,
+    pub(crate) value: u64,
     /// [`VAL_DEFAULT`], [`VAL_MIN`], [`VAL_MAX`].
-    pub flags: u8,
+    pub(crate) flags: u8,
 }
 
 const fn v(name: &'static str, value: u64, flags: u8) -> OptValue {
@@ -33,7 +36,7 @@ const fn v(name: &'static str, value: u64, flags: u8) -> OptValue {
 /// Bonding modes, numbered as bonding.ko numbers them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Round-robin over the slaves (0).
     BalanceRr = 0,
     /// One active slave, the others on standby (1).
@@ -52,7 +55,7 @@ pub enum Mode {
 
 impl Mode {
     /// The mode with bonding.ko's number `value`.
-    pub fn from_value(value: u64) -> Option<Mode> {
+    pub(crate) fn from_value(value: u64) -> Option<Mode> {
         Some(match value {
             0 => Mode::BalanceRr,
             1 => Mode::ActiveBackup,
@@ -65,24 +68,37 @@ impl Mode {
         })
     }
 
-    /// The mode's name, as `bond_mode_name()` gives it.
-    pub fn name(self) -> &'static str {
+    /// The mode's option value name (`active-backup`), as sysfs shows it.
+    pub(crate) fn name(self) -> &'static str {
         MODE_VALUES[self as usize].name
     }
 
+    /// The mode's description, as `bond_mode_name()` gives it for messages and procfs.
+    pub(crate) fn description(self) -> &'static str {
+        match self {
+            Mode::BalanceRr => "load balancing (round-robin)",
+            Mode::ActiveBackup => "fault-tolerance (active-backup)",
+            Mode::BalanceXor => "load balancing (xor)",
+            Mode::Broadcast => "fault-tolerance (broadcast)",
+            Mode::Ieee8023ad => "IEEE 802.3ad Dynamic link aggregation",
+            Mode::BalanceTlb => "transmit load balancing",
+            Mode::BalanceAlb => "adaptive load balancing",
+        }
+    }
+
     /// Whether the mode can use the ARP monitor (`bond_mode_uses_arp()`).
-    pub fn uses_arp(self) -> bool {
+    pub(crate) fn uses_arp(self) -> bool {
         !matches!(self, Mode::Ieee8023ad | Mode::BalanceTlb | Mode::BalanceAlb)
     }
 
     /// Whether the mode has a primary slave (`bond_mode_uses_primary()`).
-    pub fn uses_primary(self) -> bool {
+    pub(crate) fn uses_primary(self) -> bool {
         matches!(self, Mode::ActiveBackup | Mode::BalanceTlb | Mode::BalanceAlb)
     }
 }
 
 /// `mode`.
-pub const MODE_VALUES: &[OptValue] = &[
+pub(crate) const MODE_VALUES: &[OptValue] = &[
     v("balance-rr", 0, VAL_DEFAULT),
     v("active-backup", 1, 0),
     v("balance-xor", 2, 0),
@@ -93,11 +109,11 @@ pub const MODE_VALUES: &[OptValue] = &[
 ];
 
 /// `packets_per_slave`.
-pub const PACKETS_PER_SLAVE_VALUES: &[OptValue] =
+pub(crate) const PACKETS_PER_SLAVE_VALUES: &[OptValue] =
     &[v("default", 1, VAL_DEFAULT), v("maxval", u16::MAX as u64, VAL_MAX)];
 
 /// `xmit_hash_policy`.
-pub const XMIT_HASH_VALUES: &[OptValue] = &[
+pub(crate) const XMIT_HASH_VALUES: &[OptValue] = &[
     v("layer2", 0, VAL_DEFAULT),
     v("layer3+4", 1, 0),
     v("layer2+3", 2, 0),
@@ -107,7 +123,7 @@ pub const XMIT_HASH_VALUES: &[OptValue] = &[
 ];
 
 /// `arp_validate`.
-pub const ARP_VALIDATE_VALUES: &[OptValue] = &[
+pub(crate) const ARP_VALIDATE_VALUES: &[OptValue] = &[
     v("none", 0, VAL_DEFAULT),
     v("active", 1, 0),
     v("backup", 2, 0),
@@ -118,78 +134,78 @@ pub const ARP_VALIDATE_VALUES: &[OptValue] = &[
 ];
 
 /// `arp_all_targets`.
-pub const ARP_ALL_TARGETS_VALUES: &[OptValue] = &[v("any", 0, VAL_DEFAULT), v("all", 1, 0)];
+pub(crate) const ARP_ALL_TARGETS_VALUES: &[OptValue] = &[v("any", 0, VAL_DEFAULT), v("all", 1, 0)];
 
 /// `fail_over_mac`.
-pub const FAIL_OVER_MAC_VALUES: &[OptValue] =
+pub(crate) const FAIL_OVER_MAC_VALUES: &[OptValue] =
     &[v("none", 0, VAL_DEFAULT), v("active", 1, 0), v("follow", 2, 0)];
 
 /// `miimon`, `updelay`, `downdelay`, `arp_interval`, `min_links`: 0 ("off") to `INT_MAX`.
-pub const INTMAX_VALUES: &[OptValue] =
+pub(crate) const INTMAX_VALUES: &[OptValue] =
     &[v("off", 0, VAL_DEFAULT), v("maxval", i32::MAX as u64, VAL_MAX)];
 
 /// `lacp_active`.
-pub const LACP_ACTIVE_VALUES: &[OptValue] = &[v("off", 0, 0), v("on", 1, VAL_DEFAULT)];
+pub(crate) const LACP_ACTIVE_VALUES: &[OptValue] = &[v("off", 0, 0), v("on", 1, VAL_DEFAULT)];
 
 /// `lacp_rate`.
-pub const LACP_RATE_VALUES: &[OptValue] = &[v("slow", 0, 0), v("fast", 1, 0)];
+pub(crate) const LACP_RATE_VALUES: &[OptValue] = &[v("slow", 0, 0), v("fast", 1, 0)];
 
 /// `ad_select`.
-pub const AD_SELECT_VALUES: &[OptValue] =
+pub(crate) const AD_SELECT_VALUES: &[OptValue] =
     &[v("stable", 0, VAL_DEFAULT), v("bandwidth", 1, 0), v("count", 2, 0)];
 
 /// `num_grat_arp` / `num_unsol_na`.
-pub const NUM_PEER_NOTIF_VALUES: &[OptValue] =
+pub(crate) const NUM_PEER_NOTIF_VALUES: &[OptValue] =
     &[v("off", 0, 0), v("maxval", 255, VAL_MAX), v("default", 1, VAL_DEFAULT)];
 
 /// `peer_notif_delay`.
-pub const PEER_NOTIF_DELAY_VALUES: &[OptValue] = &[v("off", 0, 0), v("maxval", 300000, VAL_MAX)];
+pub(crate) const PEER_NOTIF_DELAY_VALUES: &[OptValue] = &[v("off", 0, 0), v("maxval", 300000, VAL_MAX)];
 
 /// `primary_reselect`.
-pub const PRIMARY_RESELECT_VALUES: &[OptValue] =
+pub(crate) const PRIMARY_RESELECT_VALUES: &[OptValue] =
     &[v("always", 0, VAL_DEFAULT), v("better", 1, 0), v("failure", 2, 0)];
 
 /// `use_carrier`.
-pub const USE_CARRIER_VALUES: &[OptValue] = &[v("off", 0, 0), v("on", 1, VAL_DEFAULT)];
+pub(crate) const USE_CARRIER_VALUES: &[OptValue] = &[v("off", 0, 0), v("on", 1, VAL_DEFAULT)];
 
 /// `all_slaves_active`.
-pub const ALL_SLAVES_ACTIVE_VALUES: &[OptValue] = &[v("off", 0, VAL_DEFAULT), v("on", 1, 0)];
+pub(crate) const ALL_SLAVES_ACTIVE_VALUES: &[OptValue] = &[v("off", 0, VAL_DEFAULT), v("on", 1, 0)];
 
 /// `resend_igmp`.
-pub const RESEND_IGMP_VALUES: &[OptValue] =
+pub(crate) const RESEND_IGMP_VALUES: &[OptValue] =
     &[v("off", 0, 0), v("maxval", 255, VAL_MAX), v("default", 1, VAL_DEFAULT)];
 
 /// `lp_interval`.
-pub const LP_INTERVAL_VALUES: &[OptValue] =
+pub(crate) const LP_INTERVAL_VALUES: &[OptValue] =
     &[v("minval", 1, VAL_MIN | VAL_DEFAULT), v("maxval", i32::MAX as u64, VAL_MAX)];
 
 /// `tlb_dynamic_lb`.
-pub const TLB_DYNAMIC_LB_VALUES: &[OptValue] = &[v("off", 0, 0), v("on", 1, VAL_DEFAULT)];
+pub(crate) const TLB_DYNAMIC_LB_VALUES: &[OptValue] = &[v("off", 0, 0), v("on", 1, VAL_DEFAULT)];
 
 /// `ad_actor_sys_prio`.
-pub const AD_ACTOR_SYS_PRIO_VALUES: &[OptValue] =
+pub(crate) const AD_ACTOR_SYS_PRIO_VALUES: &[OptValue] =
     &[v("minval", 1, VAL_MIN), v("maxval", 65535, VAL_MAX | VAL_DEFAULT)];
 
 /// `ad_user_port_key`.
-pub const AD_USER_PORT_KEY_VALUES: &[OptValue] =
+pub(crate) const AD_USER_PORT_KEY_VALUES: &[OptValue] =
     &[v("minval", 0, VAL_MIN | VAL_DEFAULT), v("maxval", 1023, VAL_MAX)];
 
 /// `arp_missed_max`.
-pub const MISSED_MAX_VALUES: &[OptValue] =
+pub(crate) const MISSED_MAX_VALUES: &[OptValue] =
     &[v("minval", 1, VAL_MIN), v("maxval", 255, VAL_MAX), v("default", 2, VAL_DEFAULT)];
 
 /// `coupled_control`.
-pub const COUPLED_CONTROL_VALUES: &[OptValue] = &[v("on", 1, VAL_DEFAULT), v("off", 0, 0)];
+pub(crate) const COUPLED_CONTROL_VALUES: &[OptValue] = &[v("on", 1, VAL_DEFAULT), v("off", 0, 0)];
 
 /// `broadcast_neighbor`.
-pub const BROADCAST_NEIGHBOR_VALUES: &[OptValue] = &[v("off", 0, VAL_DEFAULT), v("on", 1, 0)];
+pub(crate) const BROADCAST_NEIGHBOR_VALUES: &[OptValue] = &[v("off", 0, VAL_DEFAULT), v("on", 1, 0)];
 
 /// The longest word `bond_opt_parse()` compares (`%32s`).
 const MAX_NAME_LEN: usize = 32;
 
 /// What an option is set from: text (sysfs, module parameters) or a number (netlink).
 #[derive(Debug, Clone, Copy)]
-pub enum Input<'a> {
+pub(crate) enum Input<'a> {
     /// Text as written: a value's name, `default`, or a decimal number.
     Text(&'a [u8]),
     /// A number, as netlink carries it.
@@ -202,7 +218,7 @@ pub enum Input<'a> {
 /// first word (a trailing newline is dropped). A number matches a named value with that number
 /// or, failing that, lies within the `minval`..`maxval` range of the table (a table without
 /// `maxval` has no range). `None` means no match: bonding.ko answers `EINVAL`.
-pub fn parse(values: &[OptValue], input: Input<'_>) -> Option<u64> {
+pub(crate) fn parse(values: &[OptValue], input: Input<'_>) -> Option<u64> {
     let number = match input {
         Input::Number(n) => n,
         Input::Text(text) => {
@@ -236,7 +252,7 @@ pub fn parse(values: &[OptValue], input: Input<'_>) -> Option<u64> {
 }
 
 /// The name of `value` in `values`, for sysfs and procfs output.
-pub fn name_of(values: &[OptValue], value: u64) -> Option<&'static str> {
+pub(crate) fn name_of(values: &[OptValue], value: u64) -> Option<&'static str> {
     values.iter().find(|val| val.value == value).map(|val| val.name)
 }
 

@@ -14,20 +14,20 @@ use crate::options::{self, Input, Mode};
 use core::fmt;
 
 /// `BOND_DEFAULT_MAX_BONDS`.
-pub const DEFAULT_MAX_BONDS: i32 = 1;
+pub(crate) const DEFAULT_MAX_BONDS: i32 = 1;
 /// `BOND_DEFAULT_TX_QUEUES`.
-pub const DEFAULT_TX_QUEUES: i32 = 16;
+pub(crate) const DEFAULT_TX_QUEUES: i32 = 16;
 /// `BOND_DEFAULT_RESEND_IGMP`.
-pub const DEFAULT_RESEND_IGMP: i32 = 1;
+pub(crate) const DEFAULT_RESEND_IGMP: i32 = 1;
 /// `BOND_DEFAULT_MIIMON`, forced on for modes that cannot use the ARP monitor.
-pub const DEFAULT_MIIMON: i32 = 100;
+pub(crate) const DEFAULT_MIIMON: i32 = 100;
 /// `BOND_ALB_DEFAULT_LP_INTERVAL`.
-pub const DEFAULT_LP_INTERVAL: u32 = 1;
+pub(crate) const DEFAULT_LP_INTERVAL: u32 = 1;
 /// `BOND_MAX_ARP_TARGETS`.
-pub const MAX_ARP_TARGETS: usize = 16;
+pub(crate) const MAX_ARP_TARGETS: usize = 16;
 
 /// Where the check's messages go (the kernel log in the module; a buffer in tests).
-pub trait Log {
+pub(crate) trait Log {
     /// `pr_err`.
     fn err(&mut self, args: fmt::Arguments<'_>);
     /// `pr_warn`.
@@ -37,112 +37,112 @@ pub trait Log {
 }
 
 /// The module parameters as given: strings are `None` when not given.
-pub struct RawParams<'a> {
+pub(crate) struct RawParams<'a> {
     /// `max_bonds`.
-    pub max_bonds: i32,
+    pub(crate) max_bonds: i32,
     /// `tx_queues`.
-    pub tx_queues: i32,
+    pub(crate) tx_queues: i32,
     /// `num_grat_arp` / `num_unsol_na`.
-    pub num_peer_notif: i32,
+    pub(crate) num_peer_notif: i32,
     /// `miimon`.
-    pub miimon: i32,
+    pub(crate) miimon: i32,
     /// `updelay`.
-    pub updelay: i32,
+    pub(crate) updelay: i32,
     /// `downdelay`.
-    pub downdelay: i32,
+    pub(crate) downdelay: i32,
     /// `use_carrier`.
-    pub use_carrier: i32,
+    pub(crate) use_carrier: i32,
     /// `mode`.
-    pub mode: Option<&'a [u8]>,
+    pub(crate) mode: Option<&'a [u8]>,
     /// `primary`.
-    pub primary: Option<&'a [u8]>,
+    pub(crate) primary: Option<&'a [u8]>,
     /// `primary_reselect`.
-    pub primary_reselect: Option<&'a [u8]>,
+    pub(crate) primary_reselect: Option<&'a [u8]>,
     /// `lacp_rate`.
-    pub lacp_rate: Option<&'a [u8]>,
+    pub(crate) lacp_rate: Option<&'a [u8]>,
     /// `ad_select`.
-    pub ad_select: Option<&'a [u8]>,
+    pub(crate) ad_select: Option<&'a [u8]>,
     /// `min_links`.
-    pub min_links: i32,
+    pub(crate) min_links: i32,
     /// `xmit_hash_policy`.
-    pub xmit_hash_policy: Option<&'a [u8]>,
+    pub(crate) xmit_hash_policy: Option<&'a [u8]>,
     /// `arp_interval`.
-    pub arp_interval: i32,
+    pub(crate) arp_interval: i32,
     /// `arp_ip_target`, in the order given.
-    pub arp_ip_target: &'a [&'a [u8]],
+    pub(crate) arp_ip_target: &'a [&'a [u8]],
     /// `arp_validate`.
-    pub arp_validate: Option<&'a [u8]>,
+    pub(crate) arp_validate: Option<&'a [u8]>,
     /// `arp_all_targets`.
-    pub arp_all_targets: Option<&'a [u8]>,
+    pub(crate) arp_all_targets: Option<&'a [u8]>,
     /// `fail_over_mac`.
-    pub fail_over_mac: Option<&'a [u8]>,
+    pub(crate) fail_over_mac: Option<&'a [u8]>,
     /// `all_slaves_active`.
-    pub all_slaves_active: i32,
+    pub(crate) all_slaves_active: i32,
     /// `resend_igmp`.
-    pub resend_igmp: i32,
+    pub(crate) resend_igmp: i32,
     /// `packets_per_slave`.
-    pub packets_per_slave: i32,
+    pub(crate) packets_per_slave: i32,
     /// `lp_interval`.
-    pub lp_interval: u32,
+    pub(crate) lp_interval: u32,
 }
 
 /// The defaults a new bond starts from: C's `bonding_defaults`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BondDefaults {
+pub(crate) struct BondDefaults {
     /// How many bonds loading the module creates.
-    pub max_bonds: i32,
+    pub(crate) max_bonds: i32,
     /// The bonding mode.
-    pub mode: Mode,
+    pub(crate) mode: Mode,
     /// `xmit_hash_policy`, as its number.
-    pub xmit_policy: u64,
+    pub(crate) xmit_policy: u64,
     /// MII monitor interval, milliseconds.
-    pub miimon: i32,
+    pub(crate) miimon: i32,
     /// `updelay`, in MII monitor periods.
-    pub updelay: i32,
+    pub(crate) updelay: i32,
     /// `downdelay`, in MII monitor periods.
-    pub downdelay: i32,
+    pub(crate) downdelay: i32,
     /// `use_carrier`.
-    pub use_carrier: i32,
+    pub(crate) use_carrier: i32,
     /// Peer notifications after a failover.
-    pub num_peer_notif: i32,
+    pub(crate) num_peer_notif: i32,
     /// ARP monitor interval, milliseconds.
-    pub arp_interval: i32,
+    pub(crate) arp_interval: i32,
     /// ARP targets (network byte order), in the order given.
-    pub arp_targets: [[u8; 4]; MAX_ARP_TARGETS],
+    pub(crate) arp_targets: [[u8; 4]; MAX_ARP_TARGETS],
     /// How many of `arp_targets` are in use.
-    pub arp_target_count: usize,
+    pub(crate) arp_target_count: usize,
     /// `arp_validate`, as its number.
-    pub arp_validate: u64,
+    pub(crate) arp_validate: u64,
     /// `arp_all_targets`, as its number.
-    pub arp_all_targets: u64,
+    pub(crate) arp_all_targets: u64,
     /// `lacp_rate`: 1 for fast.
-    pub lacp_fast: u64,
+    pub(crate) lacp_fast: u64,
     /// `ad_select`, as its number.
-    pub ad_select: u64,
+    pub(crate) ad_select: u64,
     /// The primary slave's name, if one was given and the mode has one.
-    pub primary: Option<[u8; 16]>,
+    pub(crate) primary: Option<[u8; 16]>,
     /// `primary_reselect`, as its number.
-    pub primary_reselect: u64,
+    pub(crate) primary_reselect: u64,
     /// `fail_over_mac`, as its number.
-    pub fail_over_mac: u64,
+    pub(crate) fail_over_mac: u64,
     /// Transmit queues of each bond.
-    pub tx_queues: i32,
+    pub(crate) tx_queues: i32,
     /// `all_slaves_active`.
-    pub all_slaves_active: i32,
+    pub(crate) all_slaves_active: i32,
     /// `resend_igmp`.
-    pub resend_igmp: i32,
+    pub(crate) resend_igmp: i32,
     /// `min_links`.
-    pub min_links: i32,
+    pub(crate) min_links: i32,
     /// `lp_interval`, seconds.
-    pub lp_interval: u32,
+    pub(crate) lp_interval: u32,
     /// `packets_per_slave`.
-    pub packets_per_slave: i32,
+    pub(crate) packets_per_slave: i32,
     /// `tlb_dynamic_lb`.
-    pub tlb_dynamic_lb: u64,
+    pub(crate) tlb_dynamic_lb: u64,
     /// `ad_actor_sys_prio`.
-    pub ad_actor_sys_prio: u64,
+    pub(crate) ad_actor_sys_prio: u64,
     /// `ad_user_port_key`.
-    pub ad_user_port_key: u64,
+    pub(crate) ad_user_port_key: u64,
 }
 
 /// Text of a string parameter for messages.
@@ -162,7 +162,7 @@ impl fmt::Display for Text<'_> {
 }
 
 /// An IPv4 address in dotted-quad form, as `in4_pton(s, -1, ...)` reads it.
-pub fn parse_ipv4(s: &[u8]) -> Option<[u8; 4]> {
+pub(crate) fn parse_ipv4(s: &[u8]) -> Option<[u8; 4]> {
     let mut out = [0u8; 4];
     let mut parts = s.split(|&b| b == b'.');
     for byte in out.iter_mut() {
@@ -185,7 +185,7 @@ fn ip_target_ok(ip: [u8; 4]) -> bool {
 }
 
 /// Checks the module parameters; `Err` carries the errno that fails the load.
-pub fn check(raw: &RawParams<'_>, log: &mut dyn Log) -> Result<BondDefaults, kernel::error::Error> {
+pub(crate) fn check(raw: &RawParams<'_>, log: &mut dyn Log) -> Result<BondDefaults, kernel::error::Error> {
     use kernel::error::code::EINVAL;
 
     let mut mode = Mode::BalanceRr;
@@ -202,7 +202,7 @@ pub fn check(raw: &RawParams<'_>, log: &mut dyn Log) -> Result<BondDefaults, ker
     let mut xmit_policy = 0;
     if let Some(text) = raw.xmit_hash_policy {
         if matches!(mode, Mode::BalanceRr | Mode::ActiveBackup | Mode::Broadcast) {
-            log.info(format_args!("xmit_hash_policy param is irrelevant in mode {}\n", mode.name()));
+            log.info(format_args!("xmit_hash_policy param is irrelevant in mode {}\n", mode.description()));
         } else {
             match options::parse(options::XMIT_HASH_VALUES, Input::Text(text)) {
                 Some(value) => xmit_policy = value,
@@ -217,7 +217,7 @@ pub fn check(raw: &RawParams<'_>, log: &mut dyn Log) -> Result<BondDefaults, ker
     let mut lacp_fast = 0;
     if let Some(text) = raw.lacp_rate {
         if mode != Mode::Ieee8023ad {
-            log.info(format_args!("lacp_rate param is irrelevant in mode {}\n", mode.name()));
+            log.info(format_args!("lacp_rate param is irrelevant in mode {}\n", mode.description()));
         } else {
             match options::parse(options::LACP_RATE_VALUES, Input::Text(text)) {
                 Some(value) => lacp_fast = value,
@@ -436,7 +436,7 @@ pub fn check(raw: &RawParams<'_>, log: &mut dyn Log) -> Result<BondDefaults, ker
             log.warn(format_args!(
                 "Warning: {} primary device specified but has no effect in {} mode\n",
                 Text(name),
-                mode.name()
+                mode.description()
             ));
             primary = None;
         }
@@ -589,6 +589,11 @@ mod tests {
         }
     }
 
+    /// A string parameter given as `text`.
+    fn given(text: &str) -> Option<&[u8]> {
+        Some(text.as_bytes())
+    }
+
     #[test]
     fn no_parameters_give_bonding_defaults() {
         let mut log = Counts::default();
@@ -604,8 +609,8 @@ mod tests {
 
     #[test]
     fn mode_by_name_or_number() {
-        for (text, mode) in [(&b"1"[..], Mode::ActiveBackup), (b"active-backup", Mode::ActiveBackup), (b"4", Mode::Ieee8023ad)] {
-            let raw = RawParams { mode: Some(text), miimon: 100, ..RawParams::default() };
+        for (text, mode) in [("1", Mode::ActiveBackup), ("active-backup", Mode::ActiveBackup), ("4", Mode::Ieee8023ad)] {
+            let raw = RawParams { mode: given(text), miimon: 100, ..RawParams::default() };
             assert_eq!(check(&raw, &mut Counts::default()).map(|d| d.mode), Ok(mode));
         }
     }
@@ -613,7 +618,7 @@ mod tests {
     #[test]
     fn bad_mode_fails_the_load() {
         let mut log = Counts::default();
-        let raw = RawParams { mode: Some(b"banana"), ..RawParams::default() };
+        let raw = RawParams { mode: given("banana"), ..RawParams::default() };
         assert_eq!(check(&raw, &mut log).err(), Some(EINVAL));
         assert_eq!(log.err, 1);
     }
@@ -637,7 +642,7 @@ mod tests {
 
     #[test]
     fn modes_without_arp_monitor_force_miimon() {
-        let raw = RawParams { mode: Some(b"802.3ad"), ..RawParams::default() };
+        let raw = RawParams { mode: given("802.3ad"), ..RawParams::default() };
         assert_eq!(check(&raw, &mut Counts::default()).map(|d| d.miimon), Ok(100));
     }
 
@@ -656,15 +661,15 @@ mod tests {
 
     #[test]
     fn arp_validate_needs_arp_interval() {
-        let raw = RawParams { arp_validate: Some(b"all"), ..RawParams::default() };
+        let raw = RawParams { arp_validate: given("all"), ..RawParams::default() };
         assert_eq!(check(&raw, &mut Counts::default()).err(), Some(EINVAL));
     }
 
     #[test]
     fn primary_only_in_modes_that_have_one() {
-        let raw = RawParams { primary: Some(b"eth0"), ..RawParams::default() };
+        let raw = RawParams { primary: given("eth0"), ..RawParams::default() };
         assert_eq!(check(&raw, &mut Counts::default()).map(|d| d.primary), Ok(None));
-        let raw = RawParams { mode: Some(b"1"), primary: Some(b"eth0"), ..RawParams::default() };
+        let raw = RawParams { mode: given("1"), primary: given("eth0"), ..RawParams::default() };
         let primary = check(&raw, &mut Counts::default()).unwrap().primary.unwrap();
         assert_eq!(&primary[..5], b"eth0\0");
     }

@@ -1,0 +1,60 @@
+# Shared helpers for rbond's integration tests, sourced by each test script in the guest.
+#
+# Each check prints one TAP line, "ok - what" or "not ok - what" (with "# " diagnostics);
+# tools/testing/run_tests.py counts them. `finish` adds a last check that the kernel log shows
+# no WARN, BUG, oops or leak, and exits non-zero if anything failed.
+
+set -u
+failed=0
+
+pass() { echo "ok - $1"; }
+fail() { echo "not ok - $1"; shift; for line in "$@"; do echo "#   $line"; done; failed=1; }
+
+# check "description" command...: passes when the command succeeds.
+check() {
+	local what=$1; shift
+	local out
+	if out=$("$@" 2>&1); then pass "$what"; else fail "$what" "command: $*" "$out"; fi
+}
+
+# check_fails "description" command...: passes when the command fails.
+check_fails() {
+	local what=$1; shift
+	local out
+	if out=$("$@" 2>&1); then fail "$what" "command succeeded: $*" "$out"; else pass "$what"; fi
+}
+
+# expect_eq "description" actual expected
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected: $3" "actual:   $2"; fi
+}
+
+# wait_for "description" seconds command...: polls the command until it succeeds or time runs out.
+wait_for() {
+	local what=$1 limit=$2; shift 2
+	local end=$((SECONDS + limit))
+	until "$@" >/dev/null 2>&1; do
+		if [ $SECONDS -ge $end ]; then fail "$what" "not true after ${limit}s: $*"; return 1; fi
+		sleep 0.1
+	done
+	pass "$what"
+}
+
+# The reference driver and rbond, loaded the same way.
+load_bonding() { modprobe -d "$KMODS" bonding "$@"; }
+load_rbond() { insmod "$RBOND_MODULES/rbond.ko" "$@"; }
+unload_driver() { rmmod "$1" 2>/dev/null; ! [ -d "/sys/module/$1" ]; }
+
+# Kernel log lines since the last `log_mark`, without timestamps.
+log_mark() { dmesg -C; }
+# Lines that are not the driver's: KUnit's at module load (suites are off in these VMs) and the
+# random driver's, which lands whenever it is ready.
+log_since_mark() { dmesg -t | grep -vE '^(KTAP version [0-9]+|1\.\.[0-9]+|kunit: disabled|random: .*)$'; }
+
+finish() {
+	local bad
+	bad=$(dmesg -t | grep -E 'WARNING:|BUG:|Oops|Call Trace|kmemleak|general protection|UBSAN|refcount_t:' || true)
+	if [ -z "$bad" ]; then pass "kernel log has no warning, bug or oops"
+	else fail "kernel log has no warning, bug or oops" "$bad"; fi
+	exit $failed
+}

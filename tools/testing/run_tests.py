@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Run every rbond test and end with one line: "N passed, N failed".
+
+1. KUnit: one VM boots with KUnit on; the kernel crate's doctests (and `#[kunit_tests]` suites)
+   run at boot, rbond's suites when rbond.ko is loaded. The KTAP on the console is parsed and
+   every leaf test counts.
+2. Integration: each tools/testing/rbond/*.sh (but lib.sh) runs in a fresh VM; each TAP line
+   "ok - ..." / "not ok - ..." it prints counts. A script that dies without saying why counts as
+   one failure.
+
+Exit status: 0 when nothing failed, 1 otherwise. Logs land in <build>/test-logs.
+"""
+
+import argparse
+import glob
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) \d+ (?:- )?([^#]*?)\s*(?:#\s*(.*))?$")
+TAP_RESULT = re.compile(r"^(ok|not ok) - (.*)$")
+# Suites that must have run: a build that silently lost them must not pass.
+REQUIRED_SUITES = ["rust_doctests_kernel", "rust_kernel_kunit_tests", "rbond_options", "rbond_params"]
+
+
+def parse_ktap(lines):
+    """Leaf results of KTAP output: (name, passed, skipped), plus the names of all results."""
+    results, names, prev_indent, path = [], [], None, {}
+    for raw in lines:
+        line = TIMESTAMP.sub("", raw.rstrip("\n"))
+        m = KTAP_RESULT.match(line)
+        if not m:
+            continue
+        indent, status, name, directive = len(m.group(1)), m.group(2), m.group(3), m.group(4) or ""
+        names.append(name)
+        path[indent] = name
+        is_parent = prev_indent is not None and prev_indent > indent
+        prev_indent = indent
+        if is_parent:
+            continue
+        skipped = directive.upper().startswith("SKIP")
+        suite = path.get(indent - 8, path.get(indent - 4, ""))
+        full = f"{suite}.{name}" if indent else name
+        results.append((full, status == "ok", skipped))
+    return results, names
+
+
+def run_vm(args, script, log_name, kunit=False, timeout=600):
+    log_dir = os.path.join(args.build, "test-logs")
+    os.makedirs(log_dir, exist_ok=True)
+    console = os.path.join(log_dir, f"{log_name}.console.log")
+    cmd = [sys.executable, os.path.join(HERE, "vm", "run_vm.py"), "--kernel", args.kernel,
+           "--modules", args.modules, "--timeout", str(timeout), "--console-log", console]
+    if kunit:
+        cmd.append("--kunit")
+    cmd.append(script)
+    start = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    with open(os.path.join(log_dir, f"{log_name}.out.log"), "w") as f:
+        f.write(proc.stdout + proc.stderr)
+    return proc.returncode, proc.stdout + proc.stderr, console, time.monotonic() - start
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--modules", required=True)
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--only", help="run only integration scripts whose name contains this")
+    args = ap.parse_args()
+    args.build = os.path.dirname(os.path.abspath(args.kernel))
+    passed = failed = skipped = 0
+
+    if not args.only:
+        print("== KUnit (QEMU TCG)", flush=True)
+        rc, out, console, secs = run_vm(args, "tools/testing/kunit.sh", "kunit", kunit=True)
+        with open(console, errors="replace") as f:
+            results, names = parse_ktap(f)
+        for name, ok, skip in results:
+            if skip:
+                skipped += 1
+            elif ok:
+                passed += 1
+            else:
+                failed += 1
+                print(f"  FAIL kunit {name}")
+        for suite in REQUIRED_SUITES:
+            if suite not in names:
+                failed += 1
+                print(f"  FAIL kunit suite {suite} did not run")
+        if rc != 0:
+            failed += 1
+            print(f"  FAIL kunit VM exited {rc}:\n{out}")
+        print(f"  {len(results)} KUnit results in {secs:.0f} s (console: {console})", flush=True)
+
+    scripts = sorted(s for s in glob.glob(os.path.join(args.repo, "tools/testing/rbond/*.sh"))
+                     if os.path.basename(s) != "lib.sh")
+    for script in scripts:
+        name = os.path.basename(script)[:-3]
+        if args.only and args.only not in name:
+            continue
+        print(f"== integration: {name}", flush=True)
+        rel = os.path.relpath(script, args.repo)
+        rc, out, console, secs = run_vm(args, rel, name)
+        counted = 0
+        for line in out.splitlines():
+            m = TAP_RESULT.match(line)
+            if m:
+                counted += 1
+                if m.group(1) == "ok":
+                    passed += 1
+                else:
+                    failed += 1
+                    print(f"  FAIL {name}: {m.group(2)}")
+            elif line.startswith("#") and counted:
+                print(f"    {line}")
+        if rc != 0 and not any(l.startswith("not ok") for l in out.splitlines()):
+            failed += 1
+            print(f"  FAIL {name}: exited {rc} without a failing check; output:\n{out[-3000:]}")
+        print(f"  {counted} checks in {secs:.0f} s", flush=True)
+
+    summary = f"{passed} passed, {failed} failed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    print(summary)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
