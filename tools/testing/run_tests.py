@@ -22,6 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 KTAP_RESULT = re.compile(r"^(\s*)(ok|not ok) \d+ (?:- )?([^#]*?)\s*(?:#\s*(.*))?$")
+KTAP_SUBTEST = re.compile(r"^(\s*)# Subtest: (.*)$")
 TAP_RESULT = re.compile(r"^(ok|not ok) - (.*)$")
 # Suites that must have run: a build that silently lost them must not pass.
 REQUIRED_SUITES = ["rust_doctests_kernel", "rust_kernel_kunit_tests", "rbond_options", "rbond_params"]
@@ -29,22 +30,25 @@ REQUIRED_SUITES = ["rust_doctests_kernel", "rust_kernel_kunit_tests", "rbond_opt
 
 def parse_ktap(lines):
     """Leaf results of KTAP output: (name, passed, skipped), plus the names of all results."""
-    results, names, prev_indent, path = [], [], None, {}
+    results, names, prev_indent, suites = [], [], None, {}
     for raw in lines:
         line = TIMESTAMP.sub("", raw.rstrip("\n"))
+        sub = KTAP_SUBTEST.match(line)
+        if sub:
+            # The results that follow at this indentation belong to this suite.
+            suites[len(sub.group(1))] = sub.group(2).strip()
+            continue
         m = KTAP_RESULT.match(line)
         if not m:
             continue
         indent, status, name, directive = len(m.group(1)), m.group(2), m.group(3), m.group(4) or ""
         names.append(name)
-        path[indent] = name
         is_parent = prev_indent is not None and prev_indent > indent
         prev_indent = indent
         if is_parent:
             continue
         skipped = directive.upper().startswith("SKIP")
-        suite = path.get(indent - 8, path.get(indent - 4, ""))
-        full = f"{suite}.{name}" if indent else name
+        full = f"{suites.get(indent, '?')}.{name}" if indent else name
         results.append((full, status == "ok", skipped))
     return results, names
 
