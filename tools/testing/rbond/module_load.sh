@@ -21,19 +21,26 @@ check_fails "mode=banana refuses to load" load_rbond mode=banana
 check "nothing is left of a refused load" test ! -d /sys/module/rbond
 
 # --- the same parameters through bonding.ko and rbond.ko -----------------------------------
+# load_both args...: loads and unloads each driver with the same arguments; sets rc_bonding,
+# rc_rbond (load exit status) and log_bonding, log_rbond (kernel messages, module prefix removed).
+load_both() {
+	local driver rc log
+	for driver in bonding rbond; do
+		log_mark
+		if [ $driver = bonding ]; then load_bonding "$@" >/dev/null 2>&1; else load_rbond "$@" >/dev/null 2>&1; fi
+		rc=$?
+		log=$(log_since_mark | sed -e "s/^$driver: //")
+		unload_driver $driver
+		eval "rc_$driver=\$rc; log_$driver=\$log"
+	done
+}
+
 # For each line: load each driver with it, keep the load's exit status and kernel messages
 # (module name prefixes made equal), unload, and compare. max_bonds=0 keeps bond creation,
 # which rbond does not do yet, out of the comparison.
 while read -r args; do
 	[ -z "$args" ] && continue
-	for driver in bonding rbond; do
-		log_mark
-		if [ $driver = bonding ]; then load_bonding max_bonds=0 $args >/dev/null 2>&1; else load_rbond max_bonds=0 $args >/dev/null 2>&1; fi
-		rc=$?
-		log=$(log_since_mark | sed -e "s/^$driver: //" -e "s/ $driver\.ko / DRIVER /")
-		unload_driver $driver
-		eval "rc_$driver=\$rc; log_$driver=\$log"
-	done
+	load_both max_bonds=0 $args
 	expect_eq "same load result as bonding.ko: $args" "$rc_rbond" "$rc_bonding"
 	expect_eq "same kernel messages as bonding.ko: $args" "$log_rbond" "$log_bonding"
 done <<'PARAMS'
@@ -79,13 +86,8 @@ PARAMS
 # only the first element, because C's param_array() leaves a NUL in the caller's string; rbond
 # does not write to it, so its second line quotes the whole value.
 many=1.1.1.1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
-for driver in bonding rbond; do
-	log_mark
-	if [ $driver = bonding ]; then load_bonding max_bonds=0 arp_ip_target=$many >/dev/null 2>&1; else load_rbond max_bonds=0 arp_ip_target=$many >/dev/null 2>&1; fi
-	eval "rc_$driver=\$?; first_$driver=\$(log_since_mark | head -n 1)"
-	unload_driver $driver
-done
+load_both max_bonds=0 arp_ip_target=$many
 expect_eq "17 ARP targets: same load result as bonding.ko" "$rc_rbond" "$rc_bonding"
-expect_eq "17 ARP targets: same first message as bonding.ko" "$first_rbond" "$first_bonding"
+expect_eq "17 ARP targets: same first message as bonding.ko" "$(head -n 1 <<<"$log_rbond")" "$(head -n 1 <<<"$log_bonding")"
 
 finish
