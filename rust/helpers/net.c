@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+void rust_helper_dev_hold(struct net_device *dev)
+{
+	dev_hold(dev);
+}
+
+void rust_helper_dev_put(struct net_device *dev)
+{
+	dev_put(dev);
+}
+
+void *rust_helper_netdev_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+bool rust_helper_netif_carrier_ok(const struct net_device *dev)
+{
+	return netif_carrier_ok(dev);
+}
+
+bool rust_helper_netif_running(const struct net_device *dev)
+{
+	return netif_running(dev);
+}
+
+void rust_helper_netif_tx_start_all_queues(struct net_device *dev)
+{
+	netif_tx_start_all_queues(dev);
+}
+
+void rust_helper_netif_tx_stop_all_queues(struct net_device *dev)
+{
+	netif_tx_stop_all_queues(dev);
+}
+
+void rust_helper_netdev_set_lltx(struct net_device *dev, bool lltx)
+{
+	dev->lltx = lltx;
+}
+
+void rust_helper_netdev_set_needs_free(struct net_device *dev)
+{
+	dev->needs_free_netdev = true;
+}
+
+struct net *rust_helper_dev_net(const struct net_device *dev)
+{
+	return dev_net(dev);
+}
+
+void rust_helper_eth_hw_addr_random(struct net_device *dev)
+{
+	eth_hw_addr_random(dev);
+}
+
+void rust_helper_eth_hw_addr_set(struct net_device *dev, const u8 *addr)
+{
+	eth_hw_addr_set(dev, addr);
+}
+
+bool rust_helper_is_valid_ether_addr(const u8 *addr)
+{
+	return is_valid_ether_addr(addr);
+}
+
+struct net_device *
+rust_helper_netdev_notifier_info_to_dev(const struct netdev_notifier_info *info)
+{
+	return netdev_notifier_info_to_dev(info);
+}
+
+int rust_helper_dev_queue_xmit(struct sk_buff *skb)
+{
+	return dev_queue_xmit(skb);
+}
+
+struct net_device *rust_helper_to_net_dev(struct device *dev)
+{
+	return to_net_dev(dev);
+}
+
+void *rust_helper_net_generic(const struct net *net, unsigned int id)
+{
+	return net_generic(net, id);
+}
+
+struct net *rust_helper_get_net(struct net *net)
+{
+	return get_net(net);
+}
+
+void rust_helper_put_net(struct net *net)
+{
+	put_net(net);
+}
+
+bool rust_helper_net_eq(const struct net *a, const struct net *b)
+{
+	return net_eq(a, b);
+}
+
+u64 rust_helper_netdev_priv_flags_get(const struct net_device *dev)
+{
+	return dev->priv_flags;
+}
+
+void rust_helper_netdev_priv_flags_set(struct net_device *dev, u64 flags)
+{
+	dev->priv_flags = flags;
+}
+
+void rust_helper_dev_net_set(struct net_device *dev, struct net *net)
+{
+	dev_net_set(dev, net);
+}

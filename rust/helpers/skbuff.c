@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/flow_dissector.h>
+
+void rust_helper_kfree_skb(struct sk_buff *skb)
+{
+	kfree_skb(skb);
+}
+
+struct sk_buff *rust_helper_alloc_skb(unsigned int size, gfp_t priority)
+{
+	return alloc_skb(size, priority);
+}
+
+struct sk_buff *rust_helper_skb_share_check(struct sk_buff *skb, gfp_t pri)
+{
+	return skb_share_check(skb, pri);
+}
+
+bool rust_helper_skb_shared(const struct sk_buff *skb)
+{
+	return skb_shared(skb);
+}
+
+unsigned int rust_helper_skb_headlen(const struct sk_buff *skb)
+{
+	return skb_headlen(skb);
+}
+
+void *rust_helper_skb_header_pointer(const struct sk_buff *skb, int offset,
+				     int len, void *buffer)
+{
+	return skb_header_pointer(skb, offset, len, buffer);
+}
+
+void rust_helper_skb_reserve(struct sk_buff *skb, int len)
+{
+	skb_reserve(skb, len);
+}
+
+void rust_helper_skb_reset_network_header(struct sk_buff *skb)
+{
+	skb_reset_network_header(skb);
+}
+
+void rust_helper_skb_reset_mac_header(struct sk_buff *skb)
+{
+	skb_reset_mac_header(skb);
+}
+
+int rust_helper_skb_network_offset(const struct sk_buff *skb)
+{
+	return skb_network_offset(skb);
+}
+
+int rust_helper_skb_mac_offset(const struct sk_buff *skb)
+{
+	return skb_mac_offset(skb);
+}
+
+bool rust_helper_skb_mac_header_was_set(const struct sk_buff *skb)
+{
+	return skb_mac_header_was_set(skb);
+}
+
+void rust_helper_skb_set_queue_mapping(struct sk_buff *skb, u16 queue_mapping)
+{
+	skb_set_queue_mapping(skb, queue_mapping);
+}
+
+u16 rust_helper_skb_get_queue_mapping(const struct sk_buff *skb)
+{
+	return skb_get_queue_mapping(skb);
+}
+
+__be16 rust_helper_skb_protocol(const struct sk_buff *skb)
+{
+	return skb->protocol;
+}
+
+void rust_helper_skb_set_protocol(struct sk_buff *skb, __be16 protocol)
+{
+	skb->protocol = protocol;
+}
+
+struct net_device *rust_helper_skb_dev(const struct sk_buff *skb)
+{
+	return skb->dev;
+}
+
+void rust_helper_skb_set_dev(struct sk_buff *skb, struct net_device *dev)
+{
+	skb->dev = dev;
+}
+
+u8 rust_helper_skb_pkt_type(const struct sk_buff *skb)
+{
+	return skb->pkt_type;
+}
+
+void rust_helper_skb_set_priority(struct sk_buff *skb, u32 priority)
+{
+	skb->priority = priority;
+}
+
+bool rust_helper_skb_flow_dissect_flow_keys(const struct sk_buff *skb,
+					    struct flow_keys *flow,
+					    unsigned int flags)
+{
+	return skb_flow_dissect_flow_keys(skb, flow, flags);
+}
+
+u32 rust_helper_skb_get_hash(struct sk_buff *skb)
+{
+	return skb_get_hash(skb);
+}
+
+int rust_helper_skb_tailroom(const struct sk_buff *skb)
+{
+	return skb_tailroom(skb);
+}
+
+void rust_helper_consume_skb(struct sk_buff *skb)
+{
+	consume_skb(skb);
+}

@@ -1,0 +1,1194 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Network devices (`struct net_device`).
+//!
+//! C header: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h).
+//!
+//! [`Device`] is any network device, held by reference count ([`ARef<Device>`]) or borrowed for
+//! the duration of a callback. Drivers implement [`Driver`] for the private data of the devices
+//! they create; the networking core then calls the driver through [`DriverDevice<T>`], which is
+//! a [`Device`] whose private area holds a pinned `T`. Devices are created through a
+//! [`link::Registration`](super::link::Registration), which installs the driver's
+//! `rtnl_link_ops` so that `ip link add ... type <kind>` and `ip link del` work.
+//!
+//! Operations that the kernel requires RTNL for take a [`&Rtnl`](super::Rtnl).
+
+use super::{ethtool, namespace::Net, netlink::ExtAck, rtnl::Rtnl, skb::SkBuff};
+use crate::{
+    bindings,
+    error::{code::*, to_result, Result},
+    prelude::*,
+    str::CStr,
+    sync::rcu,
+    types::{ARef, AlwaysRefCounted, Opaque},
+    workqueue::delayed::{DelayedWorkItem, HasDelayedWork},
+};
+use core::{
+    fmt,
+    marker::PhantomData,
+    mem::{size_of, MaybeUninit},
+    pin::Pin,
+    ptr::{self, NonNull},
+};
+
+pub mod features;
+pub use features::Features;
+pub(crate) mod vtable;
+
+/// `IFF_*` device flags (`dev->flags`, user-visible, from `include/uapi/linux/if.h`).
+pub mod flags {
+    /// The interface is administratively up.
+    pub const UP: u32 = crate::bindings::net_device_flags_IFF_UP;
+    /// Broadcast address valid.
+    pub const BROADCAST: u32 = crate::bindings::net_device_flags_IFF_BROADCAST;
+    /// Is a loopback net.
+    pub const LOOPBACK: u32 = crate::bindings::net_device_flags_IFF_LOOPBACK;
+    /// Is a point-to-point link.
+    pub const POINTOPOINT: u32 = crate::bindings::net_device_flags_IFF_POINTOPOINT;
+    /// No ARP protocol.
+    pub const NOARP: u32 = crate::bindings::net_device_flags_IFF_NOARP;
+    /// Receive all packets.
+    pub const PROMISC: u32 = crate::bindings::net_device_flags_IFF_PROMISC;
+    /// Receive all multicast packets.
+    pub const ALLMULTI: u32 = crate::bindings::net_device_flags_IFF_ALLMULTI;
+    /// Master of a load balancer (bonding).
+    pub const MASTER: u32 = crate::bindings::net_device_flags_IFF_MASTER;
+    /// Slave of a load balancer (bonding).
+    pub const SLAVE: u32 = crate::bindings::net_device_flags_IFF_SLAVE;
+    /// Supports multicast.
+    pub const MULTICAST: u32 = crate::bindings::net_device_flags_IFF_MULTICAST;
+}
+
+/// `IFF_*` private flags (`dev->priv_flags`, not visible to user space).
+pub mod priv_flags {
+    /// The device is a bonding master.
+    pub const BONDING: u64 = crate::bindings::netdev_priv_flags_IFF_BONDING as u64;
+    /// Transmit of shared skbs allowed (pktgen `burst`, `clone_skb`).
+    pub const TX_SKB_SHARING: u64 = crate::bindings::netdev_priv_flags_IFF_TX_SKB_SHARING as u64;
+    /// The MAC address may change while the device is up.
+    pub const LIVE_ADDR_CHANGE: u64 = crate::bindings::netdev_priv_flags_IFF_LIVE_ADDR_CHANGE as u64;
+    /// The device has no transmit queue (no qdisc is attached by default).
+    pub const NO_QUEUE: u64 = crate::bindings::netdev_priv_flags_IFF_NO_QUEUE as u64;
+    /// Unicast address filtering supported.
+    pub const UNICAST_FLT: u64 = crate::bindings::netdev_priv_flags_IFF_UNICAST_FLT as u64;
+    /// The device does not change its MAC address when it joins a bond (`fail_over_mac`).
+    pub const DONT_BRIDGE: u64 = crate::bindings::netdev_priv_flags_IFF_DONT_BRIDGE as u64;
+    /// The device is a team/bond port device (has a master).
+    pub const NO_RX_HANDLER: u64 = crate::bindings::netdev_priv_flags_IFF_NO_RX_HANDLER as u64;
+    /// The device is a slave of a bond (`IFF_SLAVE` counterpart used by the stack).
+    pub const XMIT_DST_RELEASE: u64 = crate::bindings::netdev_priv_flags_IFF_XMIT_DST_RELEASE as u64;
+    /// Does not change the MTU of slaves/lower devices (`IFF_NO_ADDRCONF`-like hint).
+    pub const DISABLE_NETPOLL: u64 = crate::bindings::netdev_priv_flags_IFF_DISABLE_NETPOLL as u64;
+}
+
+/// A network device's interface name, copied out of the device (`IFNAMSIZ` bytes).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Name([u8; bindings::IFNAMSIZ as usize]);
+
+impl Name {
+    /// The name without its terminating NUL.
+    pub fn as_bytes(&self) -> &[u8] {
+        let len = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
+        &self.0[..len]
+    }
+
+    /// The name as a C string (`IFNAMSIZ` guarantees room for the NUL).
+    pub fn as_cstr(&self) -> &CStr {
+        let len = self.as_bytes().len();
+        // SAFETY: `len` is the index of the first NUL; `Name::from_raw` keeps one in the array.
+        unsafe { CStr::from_bytes_with_nul_unchecked(&self.0[..=len]) }
+    }
+
+    /// Copies the name of the device `dev`.
+    fn from_raw(dev: *const bindings::net_device) -> Self {
+        let mut out = [0u8; bindings::IFNAMSIZ as usize];
+        // SAFETY: `dev` is valid (callers pass `Device::as_raw`). The name can be rewritten by
+        // a rename under RTNL while we copy, as in C's lockless readers: copy byte by byte with
+        // volatile reads so a torn name is the worst outcome.
+        let name = unsafe { ptr::addr_of!((*dev).name) } as *const u8;
+        let n = out.len() - 1;
+        for (i, b) in out.iter_mut().enumerate().take(n) {
+            // SAFETY: `i` is within the `IFNAMSIZ` array.
+            *b = unsafe { ptr::read_volatile(name.add(i)) };
+        }
+        Self(out)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for &b in self.as_bytes() {
+            fmt::Write::write_char(f, b as char)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A hardware (link-layer) address: up to `MAX_ADDR_LEN` bytes, 6 for Ethernet.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct HwAddr {
+    len: u8,
+    bytes: [u8; bindings::MAX_ADDR_LEN as usize],
+}
+
+impl HwAddr {
+    /// An address of `bytes.len()` bytes; `None` if longer than `MAX_ADDR_LEN`.
+    pub fn new(bytes: &[u8]) -> Option<Self> {
+        let mut a = Self {
+            len: u8::try_from(bytes.len()).ok()?,
+            bytes: [0; bindings::MAX_ADDR_LEN as usize],
+        };
+        a.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(a)
+    }
+
+    /// The address bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// `true` for an all-zero address.
+    pub fn is_zero(&self) -> bool {
+        self.as_bytes().iter().all(|&b| b == 0)
+    }
+}
+
+impl fmt::Display for HwAddr {
+    /// Colon-separated lowercase hex, as the kernel's `%pM` prints an Ethernet address.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, b) in self.as_bytes().iter().enumerate() {
+            if i > 0 {
+                f.write_str(":")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for HwAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Link speed and duplex as reported by the driver's ethtool `get_link_ksettings`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkSettings {
+    /// Speed in Mb/s; `SPEED_UNKNOWN` (u32::MAX) when unknown.
+    pub speed: u32,
+    /// `DUPLEX_HALF` (0), `DUPLEX_FULL` (1) or `DUPLEX_UNKNOWN` (0xff).
+    pub duplex: u8,
+}
+
+/// Network device statistics (`struct rtnl_link_stats64`): every field is a `u64` counter.
+///
+/// # Invariants
+///
+/// Same layout as `struct rtnl_link_stats64`.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct Stats64(bindings::rtnl_link_stats64);
+
+/// The number of `u64` counters in [`Stats64`].
+pub const STATS64_FIELDS: usize = size_of::<bindings::rtnl_link_stats64>() / size_of::<u64>();
+
+impl Stats64 {
+    /// All counters zero.
+    pub fn zeroed() -> Self {
+        // SAFETY: All-zero is a valid `rtnl_link_stats64` (integers only).
+        Self(unsafe { MaybeUninit::zeroed().assume_init() })
+    }
+
+    /// The counters in declaration order, for summing statistics field by field.
+    pub fn as_array(&self) -> &[u64; STATS64_FIELDS] {
+        // SAFETY: `rtnl_link_stats64` consists of `STATS64_FIELDS` `u64`s and nothing else.
+        unsafe { &*(ptr::addr_of!(self.0) as *const [u64; STATS64_FIELDS]) }
+    }
+
+    /// Mutable access to the counters in declaration order.
+    pub fn as_array_mut(&mut self) -> &mut [u64; STATS64_FIELDS] {
+        // SAFETY: As in `as_array`.
+        unsafe { &mut *(ptr::addr_of_mut!(self.0) as *mut [u64; STATS64_FIELDS]) }
+    }
+
+    /// The raw C structure.
+    pub fn raw(&self) -> &bindings::rtnl_link_stats64 {
+        &self.0
+    }
+
+    /// Mutable access to the raw C structure (all fields are plain counters).
+    pub fn raw_mut(&mut self) -> &mut bindings::rtnl_link_stats64 {
+        &mut self.0
+    }
+
+    /// # Safety
+    ///
+    /// `ptr` must be valid for reads and writes for `'a` and not aliased.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::rtnl_link_stats64) -> &'a mut Self {
+        // SAFETY: `Stats64` is a transparent wrapper; the caller guarantees validity.
+        unsafe { &mut *ptr.cast() }
+    }
+}
+
+/// A network device.
+///
+/// # Invariants
+///
+/// The wrapped `struct net_device` is valid: either a reference count is held ([`ARef`]), or
+/// the borrow is bounded by a scope in which the networking core keeps the device alive (a
+/// callback, an RCU read-side section, RTNL).
+#[repr(transparent)]
+pub struct Device(Opaque<bindings::net_device>);
+
+// SAFETY: `struct net_device` is designed for use from any thread; every mutation the wrappers
+// perform follows the kernel's own locking rules (RTNL, or the device's own locks).
+unsafe impl Send for Device {}
+// SAFETY: See above.
+unsafe impl Sync for Device {}
+
+// SAFETY: `dev_hold` and `dev_put` maintain the device's reference count; a device is not freed
+// while its count is non-zero.
+unsafe impl AlwaysRefCounted for Device {
+    fn inc_ref(&self) {
+        // SAFETY: The type invariants guarantee the device is valid.
+        unsafe { bindings::dev_hold(self.as_raw()) };
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller gives up a reference it owns.
+        unsafe { bindings::dev_put(obj.cast().as_ptr()) };
+    }
+}
+
+/// The sockaddr layout `dev_set_mac_address` reads: family, then up to 126 address bytes.
+#[repr(C)]
+struct SockaddrStorage {
+    family: u16,
+    data: [u8; 126],
+}
+
+impl Device {
+    /// Creates a reference to a [`Device`] from a valid pointer.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct net_device` that stays alive for `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Self {
+        // SAFETY: `Device` is a transparent wrapper; the caller guarantees validity for `'a`.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// The raw `struct net_device` pointer.
+    pub fn as_raw(&self) -> *mut bindings::net_device {
+        self.0.get()
+    }
+
+    /// Looks up a device by name in `net` and takes a reference to it.
+    pub fn get_by_name(net: &Net, name: &CStr) -> Option<ARef<Device>> {
+        // SAFETY: `net` is valid and `name` NUL-terminated; `dev_get_by_name` returns a device
+        // with a reference we now own, or NULL.
+        let dev = unsafe { bindings::dev_get_by_name(net.as_raw(), name.as_char_ptr()) };
+        // SAFETY: A non-NULL result carries a reference count that `ARef` takes over.
+        NonNull::new(dev).map(|p| unsafe { ARef::from_raw(p.cast()) })
+    }
+
+    /// Looks up a device by interface index in `net` and takes a reference to it.
+    pub fn get_by_index(net: &Net, ifindex: i32) -> Option<ARef<Device>> {
+        // SAFETY: `net` is valid; a non-NULL result carries a reference we now own.
+        let dev = unsafe { bindings::dev_get_by_index(net.as_raw(), ifindex) };
+        // SAFETY: As above.
+        NonNull::new(dev).map(|p| unsafe { ARef::from_raw(p.cast()) })
+    }
+
+    /// Reads a field of the device once, as C's `READ_ONCE`.
+    ///
+    /// # Safety
+    ///
+    /// `field` must select a field of `*dev`.
+    #[inline]
+    unsafe fn read_once<F: Copy>(
+        &self,
+        field: impl FnOnce(*mut bindings::net_device) -> *const F,
+    ) -> F {
+        // SAFETY: The device is valid (type invariants) and `field` selects one of its fields.
+        unsafe { ptr::read_volatile(field(self.as_raw())) }
+    }
+
+    /// The interface name (`dev->name`).
+    pub fn name(&self) -> Name {
+        Name::from_raw(self.as_raw())
+    }
+
+    /// The interface index.
+    pub fn ifindex(&self) -> i32 {
+        // SAFETY: `ifindex` is a field of `net_device`.
+        unsafe { self.read_once(|d| ptr::addr_of!((*d).ifindex)) }
+    }
+
+    /// The `IFF_*` flags; see [`flags`].
+    pub fn flags(&self) -> u32 {
+        // SAFETY: `flags` is a field of `net_device`.
+        unsafe { self.read_once(|d| ptr::addr_of!((*d).flags)) }
+    }
+
+    /// The private `IFF_*` flags; see [`priv_flags`].
+    pub fn priv_flags(&self) -> u64 {
+        // SAFETY: The device is valid; the helper reads the `priv_flags` bitfield.
+        unsafe { bindings::netdev_priv_flags_get(self.as_raw()) }
+    }
+
+    /// `true` if the interface is administratively up (`IFF_UP`).
+    pub fn is_up(&self) -> bool {
+        self.flags() & flags::UP != 0
+    }
+
+    /// `true` if the device is running (`netif_running`: opened and not stopped).
+    pub fn is_running(&self) -> bool {
+        // SAFETY: The device is valid by the type invariants.
+        unsafe { bindings::netif_running(self.as_raw()) }
+    }
+
+    /// `true` if the device reports carrier (`netif_carrier_ok`).
+    pub fn carrier_ok(&self) -> bool {
+        // SAFETY: The device is valid by the type invariants.
+        unsafe { bindings::netif_carrier_ok(self.as_raw()) }
+    }
+
+    /// The RFC 2863 operational state (`IF_OPER_*`).
+    pub fn operstate(&self) -> u8 {
+        // SAFETY: `operstate` is a field of `net_device`; its values fit in a byte.
+        unsafe { self.read_once(|d| ptr::addr_of!((*d).operstate)) as u8 }
+    }
+
+    /// The MTU.
+    pub fn mtu(&self) -> u32 {
+        // SAFETY: `mtu` is a field of `net_device`.
+        unsafe { self.read_once(|d| ptr::addr_of!((*d).mtu)) }
+    }
+
+    /// The minimum and maximum MTU the device accepts.
+    pub fn mtu_range(&self) -> (u32, u32) {
+        // SAFETY: `min_mtu` and `max_mtu` are fields of `net_device`.
+        unsafe {
+            (
+                self.read_once(|d| ptr::addr_of!((*d).min_mtu)),
+                self.read_once(|d| ptr::addr_of!((*d).max_mtu)),
+            )
+        }
+    }
+
+    /// The hardware type (`ARPHRD_*`).
+    pub fn hw_type(&self) -> u16 {
+        // SAFETY: `type_` is a field of `net_device`.
+        unsafe { self.read_once(|d| ptr::addr_of!((*d).type_)) }
+    }
+
+    /// The link-layer address length.
+    pub fn addr_len(&self) -> u8 {
+        // SAFETY: `addr_len` is a field of `net_device`.
+        unsafe { self.read_once(|d| ptr::addr_of!((*d).addr_len)) }
+    }
+
+    /// The current hardware address (`dev->dev_addr`).
+    pub fn addr(&self) -> HwAddr {
+        let len = usize::from(self.addr_len()).min(bindings::MAX_ADDR_LEN as usize);
+        // SAFETY: `dev_addr` points to `MAX_ADDR_LEN` bytes owned by the device for its life.
+        let bytes = unsafe {
+            let p = self.read_once(|d| ptr::addr_of!((*d).dev_addr));
+            core::slice::from_raw_parts(p, len)
+        };
+        HwAddr::new(bytes).unwrap_or(HwAddr {
+            len: 0,
+            bytes: [0; bindings::MAX_ADDR_LEN as usize],
+        })
+    }
+
+    /// The permanent hardware address (`dev->perm_addr`).
+    pub fn perm_addr(&self) -> HwAddr {
+        let len = usize::from(self.addr_len()).min(bindings::MAX_ADDR_LEN as usize);
+        // SAFETY: `perm_addr` is an array of `MAX_ADDR_LEN` bytes inside the device.
+        let all = unsafe { self.read_once(|d| ptr::addr_of!((*d).perm_addr)) };
+        HwAddr::new(&all[..len]).unwrap_or(HwAddr {
+            len: 0,
+            bytes: [0; bindings::MAX_ADDR_LEN as usize],
+        })
+    }
+
+    /// The active features (`dev->features`).
+    pub fn features(&self) -> Features {
+        // SAFETY: `features` is a field of `net_device`.
+        Features(unsafe { self.read_once(|d| ptr::addr_of!((*d).features)) })
+    }
+
+    /// The features the device can have switched on (`dev->hw_features`).
+    pub fn hw_features(&self) -> Features {
+        // SAFETY: `hw_features` is a field of `net_device`.
+        Features(unsafe { self.read_once(|d| ptr::addr_of!((*d).hw_features)) })
+    }
+
+    /// The features VLAN devices stacked on this one inherit (`dev->vlan_features`).
+    pub fn vlan_features(&self) -> Features {
+        // SAFETY: `vlan_features` is a field of `net_device`.
+        Features(unsafe { self.read_once(|d| ptr::addr_of!((*d).vlan_features)) })
+    }
+
+    /// The features for encapsulated traffic (`dev->hw_enc_features`).
+    pub fn hw_enc_features(&self) -> Features {
+        // SAFETY: `hw_enc_features` is a field of `net_device`.
+        Features(unsafe { self.read_once(|d| ptr::addr_of!((*d).hw_enc_features)) })
+    }
+
+    /// Headroom and tailroom the device needs in transmitted skbs.
+    pub fn needed_room(&self) -> (u16, u16) {
+        // SAFETY: `needed_headroom` and `needed_tailroom` are fields of `net_device`.
+        unsafe {
+            (
+                self.read_once(|d| ptr::addr_of!((*d).needed_headroom)),
+                self.read_once(|d| ptr::addr_of!((*d).needed_tailroom)),
+            )
+        }
+    }
+
+    /// The link-layer header length (`dev->hard_header_len`).
+    pub fn hard_header_len(&self) -> u16 {
+        // SAFETY: `hard_header_len` is a field of `net_device`.
+        unsafe { self.read_once(|d| ptr::addr_of!((*d).hard_header_len)) }
+    }
+
+    /// The number of transmit queues the device really uses.
+    pub fn real_num_tx_queues(&self) -> u32 {
+        // SAFETY: `real_num_tx_queues` is a field of `net_device`.
+        unsafe { self.read_once(|d| ptr::addr_of!((*d).real_num_tx_queues)) }
+    }
+
+    /// The network namespace the device lives in.
+    pub fn net(&self) -> &Net {
+        // SAFETY: A device keeps its namespace alive: a namespace is dismantled only after all
+        // its devices are moved out or unregistered.
+        unsafe { Net::from_raw(bindings::dev_net(self.as_raw())) }
+    }
+
+    /// `true` if `self` and `other` are the same device.
+    pub fn is(&self, other: &Device) -> bool {
+        ptr::eq(self.as_raw(), other.as_raw())
+    }
+
+    /// `true` if both devices are driven by the same `net_device_ops` (the same driver).
+    pub fn same_ops(&self, other: &Device) -> bool {
+        // SAFETY: `netdev_ops` is a field of `net_device`.
+        unsafe {
+            ptr::eq(
+                self.read_once(|d| ptr::addr_of!((*d).netdev_ops)),
+                other.read_once(|d| ptr::addr_of!((*d).netdev_ops)),
+            )
+        }
+    }
+
+    /// `true` if the device supplies `ndo_set_mac_address`.
+    pub fn can_set_mac_address(&self) -> bool {
+        // SAFETY: `netdev_ops` always points to a valid ops table for a valid device.
+        unsafe { (*self.read_once(|d| ptr::addr_of!((*d).netdev_ops))).ndo_set_mac_address.is_some() }
+    }
+
+    /// A snapshot of the device's statistics (`dev_get_stats`).
+    pub fn stats(&self) -> Stats64 {
+        let mut stats = Stats64::zeroed();
+        // SAFETY: The device is valid and `stats` is a writable `rtnl_link_stats64`.
+        unsafe { bindings::dev_get_stats(self.as_raw(), stats.raw_mut()) };
+        stats
+    }
+
+    /// The device's master (upper device with `IFF_MASTER` role), if it is enslaved.
+    pub fn master<'a>(&'a self, _rtnl: &'a Rtnl) -> Option<&'a Device> {
+        // SAFETY: RTNL is held, as `netdev_master_upper_dev_get` requires. The master cannot be
+        // unlinked (and so freed) while RTNL is held, which bounds `'a`.
+        let p = unsafe { bindings::netdev_master_upper_dev_get(self.as_raw()) };
+        // SAFETY: As above.
+        NonNull::new(p).map(|p| unsafe { Device::from_raw(p.as_ptr()) })
+    }
+
+    /// `true` if another driver already attached an rx_handler to this device.
+    pub fn has_rx_handler(&self, _rtnl: &Rtnl) -> bool {
+        // SAFETY: RTNL is held; the function only inspects the device.
+        unsafe { bindings::netdev_is_rx_handler_busy(self.as_raw()) }
+    }
+
+    /// Opens the device (`dev_open`), as `ip link set dev up` does.
+    pub fn open(&self, _rtnl: &Rtnl, extack: Option<&mut ExtAck>) -> Result {
+        // SAFETY: RTNL is held and the device is valid.
+        to_result(unsafe { bindings::dev_open(self.as_raw(), ExtAck::as_raw_opt(extack)) })
+    }
+
+    /// Closes the device (`dev_close`).
+    pub fn close(&self, _rtnl: &Rtnl) {
+        // SAFETY: RTNL is held and the device is valid.
+        unsafe { bindings::dev_close(self.as_raw()) };
+    }
+
+    /// Changes the hardware address (`dev_set_mac_address`), notifying the stack.
+    pub fn set_mac_address(
+        &self,
+        _rtnl: &Rtnl,
+        addr: &HwAddr,
+        extack: Option<&mut ExtAck>,
+    ) -> Result {
+        let mut ss = SockaddrStorage {
+            family: self.hw_type(),
+            data: [0; 126],
+        };
+        ss.data[..addr.as_bytes().len()].copy_from_slice(addr.as_bytes());
+        // SAFETY: RTNL is held; `ss` is a sockaddr with room for `dev->addr_len` bytes.
+        to_result(unsafe {
+            bindings::dev_set_mac_address(
+                self.as_raw(),
+                ptr::addr_of_mut!(ss).cast(),
+                ExtAck::as_raw_opt(extack),
+            )
+        })
+    }
+
+    /// Changes the MTU (`dev_set_mtu`).
+    pub fn set_mtu(&self, _rtnl: &Rtnl, mtu: u32) -> Result {
+        let mtu = i32::try_from(mtu).map_err(|_| EINVAL)?;
+        // SAFETY: RTNL is held and the device is valid.
+        to_result(unsafe { bindings::dev_set_mtu(self.as_raw(), mtu) })
+    }
+
+    /// Adjusts the promiscuity count by `inc` (`dev_set_promiscuity`).
+    pub fn set_promiscuity(&self, _rtnl: &Rtnl, inc: i32) -> Result {
+        // SAFETY: RTNL is held and the device is valid.
+        to_result(unsafe { bindings::dev_set_promiscuity(self.as_raw(), inc) })
+    }
+
+    /// Adjusts the all-multicast count by `inc` (`dev_set_allmulti`).
+    pub fn set_allmulti(&self, _rtnl: &Rtnl, inc: i32) -> Result {
+        // SAFETY: RTNL is held and the device is valid.
+        to_result(unsafe { bindings::dev_set_allmulti(self.as_raw(), inc) })
+    }
+
+    /// Changes the `IFF_*` flags user space may change (`dev_change_flags`).
+    pub fn change_flags(&self, _rtnl: &Rtnl, flags: u32, extack: Option<&mut ExtAck>) -> Result {
+        // SAFETY: RTNL is held and the device is valid.
+        to_result(unsafe {
+            bindings::dev_change_flags(self.as_raw(), flags, ExtAck::as_raw_opt(extack))
+        })
+    }
+
+    /// Reads speed and duplex through the driver's ethtool operations.
+    pub fn link_settings(&self, _rtnl: &Rtnl) -> Result<LinkSettings> {
+        // SAFETY: All-zero is a valid `ethtool_link_ksettings`.
+        let mut ks: bindings::ethtool_link_ksettings = unsafe { MaybeUninit::zeroed().assume_init() };
+        // SAFETY: RTNL is held (required by `__ethtool_get_link_ksettings`); `ks` is writable.
+        to_result(unsafe { bindings::__ethtool_get_link_ksettings(self.as_raw(), &mut ks) })?;
+        Ok(LinkSettings {
+            speed: ks.base.speed,
+            duplex: ks.base.duplex,
+        })
+    }
+
+    /// Makes `upper` this device's master (`netdev_master_upper_dev_link`), with LAG
+    /// information for the stack when `lag` is given.
+    pub fn link_master(
+        &self,
+        _rtnl: &Rtnl,
+        upper: &Device,
+        lag: Option<LagInfo>,
+        extack: Option<&mut ExtAck>,
+    ) -> Result {
+        let mut info = lag.map(|l| bindings::netdev_lag_upper_info {
+            tx_type: l.tx_type,
+            hash_type: l.hash_type,
+        });
+        let info_ptr = info
+            .as_mut()
+            .map_or(ptr::null_mut(), |i| ptr::from_mut(i).cast());
+        // SAFETY: RTNL is held; both devices are valid; `info_ptr` is NULL or valid for the call
+        // (the core copies what it needs).
+        to_result(unsafe {
+            bindings::netdev_master_upper_dev_link(
+                self.as_raw(),
+                upper.as_raw(),
+                ptr::null_mut(),
+                info_ptr,
+                ExtAck::as_raw_opt(extack),
+            )
+        })
+    }
+
+    /// Removes the link to `upper` made by [`Device::link_master`].
+    pub fn unlink_master(&self, _rtnl: &Rtnl, upper: &Device) {
+        // SAFETY: RTNL is held; both devices are valid and linked.
+        unsafe { bindings::netdev_upper_dev_unlink(self.as_raw(), upper.as_raw()) };
+    }
+
+    /// Tells the stack the lower device's LAG state changed (`netdev_lower_state_changed`).
+    pub fn lag_state_changed(&self, _rtnl: &Rtnl, link_up: bool, tx_enabled: bool) {
+        // SAFETY: All-zero is a valid `netdev_lag_lower_state_info` (two one-bit fields).
+        let mut info: bindings::netdev_lag_lower_state_info =
+            unsafe { MaybeUninit::zeroed().assume_init() };
+        info.set_link_up(link_up.into());
+        info.set_tx_enabled(tx_enabled.into());
+        // SAFETY: RTNL is held; `info` is valid for the call.
+        unsafe {
+            bindings::netdev_lower_state_changed(self.as_raw(), ptr::from_mut(&mut info).cast())
+        };
+    }
+
+    /// Copies `from`'s unicast and multicast address lists to this device
+    /// (`dev_uc_sync`/`dev_mc_sync`), as an upper device does for its active lower device.
+    ///
+    /// Call with `from`'s address lock held, that is, from `ndo_set_rx_mode`, or under RTNL.
+    pub fn sync_addr_lists_from(&self, from: &Device, multiple: bool) -> Result {
+        // SAFETY: Both devices are valid; the caller holds the locks the functions document.
+        unsafe {
+            if multiple {
+                to_result(bindings::dev_uc_sync_multiple(self.as_raw(), from.as_raw()))?;
+                to_result(bindings::dev_mc_sync_multiple(self.as_raw(), from.as_raw()))
+            } else {
+                to_result(bindings::dev_uc_sync(self.as_raw(), from.as_raw()))?;
+                to_result(bindings::dev_mc_sync(self.as_raw(), from.as_raw()))
+            }
+        }
+    }
+
+    /// Removes the addresses [`Device::sync_addr_lists_from`] added from `from`.
+    pub fn unsync_addr_lists_from(&self, from: &Device) {
+        // SAFETY: Both devices are valid.
+        unsafe {
+            bindings::dev_uc_unsync(self.as_raw(), from.as_raw());
+            bindings::dev_mc_unsync(self.as_raw(), from.as_raw());
+        }
+    }
+
+    /// Recomputes the device's features (`netdev_update_features`).
+    pub fn update_features(&self, _rtnl: &Rtnl) {
+        // SAFETY: RTNL is held and the device is valid.
+        unsafe { bindings::netdev_update_features(self.as_raw()) };
+    }
+
+    /// Sends a netdevice notifier event for this device (`call_netdevice_notifiers`).
+    pub fn notify(&self, _rtnl: &Rtnl, event: super::notifier::Event) {
+        // SAFETY: RTNL is held and the device is valid.
+        unsafe { bindings::call_netdevice_notifiers(event.to_raw(), self.as_raw()) };
+    }
+}
+
+impl fmt::Debug for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Device({})", self.name())
+    }
+}
+
+/// LAG information passed to the stack when a lower device joins its master.
+#[derive(Clone, Copy, Debug)]
+pub struct LagInfo {
+    /// `NETDEV_LAG_TX_TYPE_*`.
+    pub tx_type: bindings::netdev_lag_tx_type,
+    /// `NETDEV_LAG_HASH_*`.
+    pub hash_type: bindings::netdev_lag_hash,
+}
+
+/// What a driver does with a frame handed to `ndo_start_xmit`.
+///
+/// The skb is always consumed (`NETDEV_TX_OK`); drivers that cannot queue a frame drop it and
+/// count the drop, as virtual drivers do.
+pub type TxResult = ();
+
+/// The operations of a network device driver, and its per-device private data.
+///
+/// A type implementing `Driver` is the private data of every device the driver creates: it is
+/// built in place when the device is allocated ([`Driver::setup`]) and dropped when the device
+/// is freed. Callbacks receive the device as a [`DriverDevice<Self>`] and reach the data with
+/// [`DriverDevice::data`]. Callbacks the kernel runs under RTNL receive a `&Rtnl`.
+#[vtable]
+pub trait Driver: Sized + Send + Sync + 'static {
+    /// Configures a freshly allocated device and returns the initialiser of its private data.
+    ///
+    /// Runs before registration, with the device exclusively owned. The initialiser cannot
+    /// fail, so it acquires no resources; acquire them in [`Driver::init`] (`ndo_init`).
+    fn setup(dev: &mut Setup<'_>) -> impl PinInit<Self>;
+
+    /// `ndo_init`: called once when the device is registered.
+    fn init(_dev: &DriverDevice<Self>, _rtnl: &Rtnl) -> Result {
+        Ok(())
+    }
+
+    /// `ndo_uninit`: called when the device is unregistered (or registration fails after
+    /// `init` succeeded).
+    fn uninit(_dev: &DriverDevice<Self>, _rtnl: &Rtnl) {}
+
+    /// `ndo_open`: the device is brought up.
+    fn open(_dev: &DriverDevice<Self>, _rtnl: &Rtnl) -> Result {
+        Ok(())
+    }
+
+    /// `ndo_stop`: the device is brought down.
+    fn stop(_dev: &DriverDevice<Self>, _rtnl: &Rtnl) -> Result {
+        Ok(())
+    }
+
+    /// `ndo_start_xmit`: transmit (or drop) `skb`; runs with bottom halves disabled.
+    fn start_xmit(dev: &DriverDevice<Self>, skb: SkBuff) -> TxResult;
+
+    /// `ndo_get_stats64`: fill in the device's statistics; may run in any context.
+    fn get_stats64(_dev: &DriverDevice<Self>, _stats: &mut Stats64) {}
+
+    /// `ndo_set_mac_address`: validate and apply a new hardware address (the driver calls
+    /// [`DriverDevice::set_hw_addr`]).
+    fn set_mac_address(_dev: &DriverDevice<Self>, _rtnl: &Rtnl, _addr: &HwAddr) -> Result {
+        Err(EOPNOTSUPP)
+    }
+
+    /// `ndo_change_mtu`: validate a new MTU; on success the abstraction stores it.
+    fn change_mtu(_dev: &DriverDevice<Self>, _rtnl: &Rtnl, _mtu: u32) -> Result {
+        Ok(())
+    }
+
+    /// `ndo_set_rx_mode`: runs under the device's address list lock (atomic context).
+    fn set_rx_mode(_dev: &DriverDevice<Self>) {}
+
+    /// `ndo_change_rx_flags`: `IFF_PROMISC`/`IFF_ALLMULTI` in `change` flipped.
+    fn change_rx_flags(_dev: &DriverDevice<Self>, _rtnl: &Rtnl, _change: u32) {}
+
+    /// `ndo_add_slave`: `ip link set <lower> master <dev>`.
+    fn add_slave(
+        _dev: &DriverDevice<Self>,
+        _rtnl: &Rtnl,
+        _lower: &Device,
+        _extack: Option<&mut ExtAck>,
+    ) -> Result {
+        Err(EOPNOTSUPP)
+    }
+
+    /// `ndo_del_slave`: `ip link set <lower> nomaster`.
+    fn del_slave(_dev: &DriverDevice<Self>, _rtnl: &Rtnl, _lower: &Device) -> Result {
+        Err(EOPNOTSUPP)
+    }
+
+    /// `ndo_fix_features`: adjust the requested features to what the device can do.
+    fn fix_features(_dev: &DriverDevice<Self>, _rtnl: &Rtnl, features: Features) -> Features {
+        features
+    }
+
+    /// `ndo_get_xmit_slave`: the lower device `skb` would leave through.
+    fn get_xmit_slave<'a>(
+        _dev: &'a DriverDevice<Self>,
+        _skb: &SkBuff,
+        _all_slaves: bool,
+        _rcu: &'a rcu::Guard,
+    ) -> Option<&'a Device> {
+        None
+    }
+
+    /// ethtool `get_drvinfo`.
+    fn get_drvinfo(_dev: &DriverDevice<Self>, _info: &mut ethtool::DrvInfo) {}
+
+    /// ethtool `get_link_ksettings`.
+    fn get_link_ksettings(
+        _dev: &DriverDevice<Self>,
+        _rtnl: &Rtnl,
+        _ks: &mut ethtool::LinkKsettings,
+    ) -> Result {
+        Err(EOPNOTSUPP)
+    }
+}
+
+/// The private area of a device driven by `T`.
+///
+/// # Invariants
+///
+/// `value` is initialised iff `live` is true. `live` is set once, right after `T::setup`'s
+/// initialiser ran, and cleared exactly once, when the value is dropped.
+#[repr(C)]
+pub(crate) struct Private<T> {
+    live: bool,
+    value: MaybeUninit<T>,
+}
+
+impl<T> Private<T> {
+    /// Where `netdev_priv()` puts the private area: after `struct net_device`, aligned to
+    /// `NETDEV_ALIGN`.
+    pub(crate) const OFFSET: usize = {
+        let align = bindings::NETDEV_ALIGN as usize;
+        (size_of::<bindings::net_device>() + align - 1) & !(align - 1)
+    };
+
+    /// Checked at compile time: `netdev_priv()` only guarantees `NETDEV_ALIGN`.
+    const ALIGN_OK: () = assert!(core::mem::align_of::<Self>() <= bindings::NETDEV_ALIGN as usize);
+
+    /// # Safety
+    ///
+    /// `dev` must be a valid device allocated with a private area of `size_of::<Self>()`.
+    pub(crate) unsafe fn of(dev: *mut bindings::net_device) -> *mut Self {
+        let () = Self::ALIGN_OK;
+        // SAFETY: The private area starts `OFFSET` bytes into the allocation (`netdev_priv`).
+        unsafe { dev.cast::<u8>().add(Self::OFFSET).cast() }
+    }
+
+    /// Drops the value if it is live.
+    ///
+    /// # Safety
+    ///
+    /// Nothing may use the value afterwards; `this` must be valid and exclusively accessed.
+    pub(crate) unsafe fn drop_value(this: *mut Self) {
+        // SAFETY: Guaranteed by the caller.
+        unsafe {
+            if (*this).live {
+                (*this).live = false;
+                ptr::drop_in_place((*this).value.as_mut_ptr());
+            }
+        }
+    }
+}
+
+/// A device driven by the driver whose private data is `T`.
+///
+/// Dereferences to [`Device`] for everything any device can do.
+///
+/// # Invariants
+///
+/// The device was allocated by the abstractions in this module for driver `T`: its private area
+/// is a [`Private<T>`] whose value is live for as long as callbacks can run.
+#[repr(transparent)]
+pub struct DriverDevice<T: Driver>(Device, PhantomData<T>);
+
+// SAFETY: `T: Send + Sync`, and the device itself is `Send + Sync`.
+unsafe impl<T: Driver> Send for DriverDevice<T> {}
+// SAFETY: See above.
+unsafe impl<T: Driver> Sync for DriverDevice<T> {}
+
+// SAFETY: Same reference count as `Device`.
+unsafe impl<T: Driver> AlwaysRefCounted for DriverDevice<T> {
+    fn inc_ref(&self) {
+        self.0.inc_ref();
+    }
+
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: The caller gives up a reference it owns; the layouts are identical.
+        unsafe { Device::dec_ref(obj.cast()) };
+    }
+}
+
+impl<T: Driver> core::ops::Deref for DriverDevice<T> {
+    type Target = Device;
+
+    fn deref(&self) -> &Device {
+        &self.0
+    }
+}
+
+impl<T: Driver> DriverDevice<T> {
+    /// # Safety
+    ///
+    /// `ptr` must be a valid device of driver `T` (see the type invariants), alive for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Self {
+        // SAFETY: `DriverDevice` is a transparent wrapper over `Device`; validity is up to the
+        // caller.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// The driver's private data.
+    pub fn data(&self) -> Pin<&T> {
+        // SAFETY: By the type invariants the private area holds a live `T`; it never moves (it
+        // is part of the device allocation) and it is dropped only when no callback can run.
+        unsafe { Pin::new_unchecked((*Private::<T>::of(self.as_raw())).value.assume_init_ref()) }
+    }
+
+    /// Turns the carrier on (`netif_carrier_on`).
+    pub fn carrier_on(&self) {
+        // SAFETY: The device is valid.
+        unsafe { bindings::netif_carrier_on(self.as_raw()) };
+    }
+
+    /// Turns the carrier off (`netif_carrier_off`).
+    pub fn carrier_off(&self) {
+        // SAFETY: The device is valid.
+        unsafe { bindings::netif_carrier_off(self.as_raw()) };
+    }
+
+    /// Sets the hardware address (`eth_hw_addr_set`/`dev_addr_set`), for `set_mac_address`.
+    pub fn set_hw_addr(&self, _rtnl: &Rtnl, addr: &HwAddr) -> Result {
+        if addr.as_bytes().len() != usize::from(self.addr_len()) {
+            return Err(EINVAL);
+        }
+        // SAFETY: RTNL is held, which serialises address changes; the length matches.
+        unsafe { bindings::dev_addr_mod(self.as_raw(), 0, addr.as_bytes().as_ptr().cast(), addr.as_bytes().len()) };
+        Ok(())
+    }
+
+    /// Sets the MTU field directly (no notification), as drivers do in `ndo_change_mtu`.
+    pub fn store_mtu(&self, _rtnl: &Rtnl, mtu: u32) {
+        // SAFETY: RTNL is held, which serialises MTU changes.
+        unsafe { ptr::write_volatile(ptr::addr_of_mut!((*self.as_raw()).mtu), mtu) };
+    }
+
+    /// Sets or clears private flags.
+    pub fn update_priv_flags(&self, _rtnl: &Rtnl, set: u64, clear: u64) {
+        // SAFETY: RTNL is held, which serialises `priv_flags` updates.
+        unsafe {
+            let f = bindings::netdev_priv_flags_get(self.as_raw());
+            bindings::netdev_priv_flags_set(self.as_raw(), (f & !clear) | set);
+        }
+    }
+
+    /// Sets or clears `IFF_*` flags directly (no notification), for `IFF_MASTER`-like bits.
+    pub fn update_flags(&self, _rtnl: &Rtnl, set: u32, clear: u32) {
+        // SAFETY: RTNL is held, which serialises `flags` updates.
+        unsafe {
+            let p = ptr::addr_of_mut!((*self.as_raw()).flags);
+            ptr::write_volatile(p, (ptr::read_volatile(p) & !clear) | set);
+        }
+    }
+
+    /// Sets the features the device could have (`hw_features`, `vlan_features`,
+    /// `hw_enc_features`), then lets the stack recompute the active set.
+    pub fn set_feature_sets(&self, rtnl: &Rtnl, sets: FeatureSets) {
+        // SAFETY: RTNL is held, which serialises feature changes.
+        unsafe {
+            let d = self.as_raw();
+            if let Some(f) = sets.hw {
+                (*d).hw_features = f.0;
+            }
+            if let Some(f) = sets.vlan {
+                (*d).vlan_features = f.0;
+            }
+            if let Some(f) = sets.hw_enc {
+                (*d).hw_enc_features = f.0;
+            }
+            if let Some(f) = sets.mpls {
+                (*d).mpls_features = f.0;
+            }
+            if let Some((size, segs)) = sets.tso_max {
+                bindings::netif_set_tso_max_size(d, size);
+                bindings::netif_set_tso_max_segs(d, segs);
+            }
+            if let Some((head, tail)) = sets.needed_room {
+                (*d).needed_headroom = head;
+                (*d).needed_tailroom = tail;
+            }
+        }
+        self.update_features(rtnl);
+    }
+
+    /// Sets the number of transmit queues in use (`netif_set_real_num_tx_queues`).
+    pub fn set_real_num_tx_queues(&self, _rtnl: &Rtnl, n: u32) -> Result {
+        // SAFETY: RTNL is held and the device is valid.
+        to_result(unsafe { bindings::netif_set_real_num_tx_queues(self.as_raw(), n) })
+    }
+
+    /// Unregisters the device (`unregister_netdevice`); it is freed once the last reference
+    /// is gone, after RTNL is released.
+    pub fn unregister(&self, _rtnl: &Rtnl) {
+        // SAFETY: RTNL is held and the device is registered (it was handed to the driver by a
+        // callback or by `link::Registration::create`).
+        unsafe { bindings::unregister_netdevice_queue(self.as_raw(), ptr::null_mut()) };
+    }
+}
+
+/// Feature sets to change with [`DriverDevice::set_feature_sets`]; `None` leaves one alone.
+#[derive(Default, Clone, Copy)]
+pub struct FeatureSets {
+    /// `hw_features`.
+    pub hw: Option<Features>,
+    /// `vlan_features`.
+    pub vlan: Option<Features>,
+    /// `hw_enc_features`.
+    pub hw_enc: Option<Features>,
+    /// `mpls_features`.
+    pub mpls: Option<Features>,
+    /// TSO limits (`netif_set_tso_max_size`/`_segs`): maximum size and maximum segments.
+    pub tso_max: Option<(u32, u32)>,
+    /// `needed_headroom`, `needed_tailroom`.
+    pub needed_room: Option<(u16, u16)>,
+}
+
+/// A device being set up: allocated, not yet registered, exclusively owned.
+///
+/// # Invariants
+///
+/// `ptr` is a valid device that nothing else accesses while the `Setup` lives.
+pub struct Setup<'a> {
+    ptr: *mut bindings::net_device,
+    _p: PhantomData<&'a mut bindings::net_device>,
+}
+
+impl Setup<'_> {
+    /// # Safety
+    ///
+    /// `ptr` must be a valid, unregistered device, exclusively owned for the lifetime.
+    pub(crate) unsafe fn new(ptr: *mut bindings::net_device) -> Self {
+        Self {
+            ptr,
+            _p: PhantomData,
+        }
+    }
+
+    /// Sets up Ethernet defaults (`ether_setup`): type, MTU range, broadcast address, flags.
+    pub fn ether_setup(&mut self) {
+        // SAFETY: `ptr` is valid and exclusively ours (type invariants).
+        unsafe { bindings::ether_setup(self.ptr) };
+    }
+
+    /// Gives the device a random locally administered Ethernet address.
+    pub fn random_ether_addr(&mut self) {
+        // SAFETY: As above.
+        unsafe { bindings::eth_hw_addr_random(self.ptr) };
+    }
+
+    /// Sets and clears `IFF_*` flags.
+    pub fn update_flags(&mut self, set: u32, clear: u32) {
+        // SAFETY: As above.
+        unsafe { (*self.ptr).flags = ((*self.ptr).flags & !clear) | set };
+    }
+
+    /// Sets and clears private flags.
+    pub fn update_priv_flags(&mut self, set: u64, clear: u64) {
+        // SAFETY: As above.
+        unsafe {
+            let f = bindings::netdev_priv_flags_get(self.ptr);
+            bindings::netdev_priv_flags_set(self.ptr, (f & !clear) | set);
+        }
+    }
+
+    /// Declares lockless transmit (`dev->lltx`): the core takes no transmit queue lock.
+    pub fn set_lltx(&mut self, lltx: bool) {
+        // SAFETY: As above.
+        unsafe { bindings::netdev_set_lltx(self.ptr, lltx) };
+    }
+
+    /// Sets the active, hardware, VLAN and encapsulation feature sets.
+    pub fn set_features(&mut self, features: Features, hw: Features, vlan: Features, enc: Features) {
+        // SAFETY: As above.
+        unsafe {
+            (*self.ptr).features = features.0;
+            (*self.ptr).hw_features = hw.0;
+            (*self.ptr).vlan_features = vlan.0;
+            (*self.ptr).hw_enc_features = enc.0;
+        }
+    }
+
+    /// Sets the MTU limits (0 as `max` means no limit other than the type's).
+    pub fn set_mtu_range(&mut self, min: u32, max: u32) {
+        // SAFETY: As above.
+        unsafe {
+            (*self.ptr).min_mtu = min;
+            (*self.ptr).max_mtu = max;
+        }
+    }
+
+    /// Sets the transmit queue length (`tx_queue_len`).
+    pub fn set_tx_queue_len(&mut self, len: u32) {
+        // SAFETY: As above.
+        unsafe { (*self.ptr).tx_queue_len = len };
+    }
+}
+
+/// Allocates a device for driver `T` and runs its setup (`alloc_netdev_mqs`).
+///
+/// Returns the raw pointer; the caller registers it or frees it with [`free_unregistered`].
+pub(crate) fn alloc<T: Driver>(
+    name: &CStr,
+    name_assign_type: u8,
+    txqs: u32,
+    rxqs: u32,
+) -> Result<*mut bindings::net_device> {
+    // SAFETY: `name` is NUL-terminated; `setup_callback::<T>` is the matching setup function
+    // and the private size is that of `Private<T>`.
+    let dev = unsafe {
+        bindings::alloc_netdev_mqs(
+            size_of::<Private<T>>() as i32,
+            name.as_char_ptr(),
+            name_assign_type,
+            Some(vtable::setup_callback::<T>),
+            txqs,
+            rxqs,
+        )
+    };
+    if dev.is_null() {
+        Err(ENOMEM)
+    } else {
+        Ok(dev)
+    }
+}
+
+/// Drops the private data of a device that never got registered, then frees the device.
+///
+/// # Safety
+///
+/// `dev` must come from [`alloc::<T>`] (or the core's allocation with `T`'s setup) and must not
+/// be registered or referenced elsewhere.
+pub(crate) unsafe fn free_unregistered<T: Driver>(dev: *mut bindings::net_device) {
+    // SAFETY: Guaranteed by the caller.
+    unsafe {
+        Private::<T>::drop_value(Private::<T>::of(dev));
+        bindings::free_netdev(dev);
+    }
+}
+
+/// Registers a device allocated for `T` (`register_netdevice`); on failure the private data
+/// is dropped, and the caller still frees the device.
+///
+/// # Safety
+///
+/// `dev` must come from [`alloc::<T>`] or the core's allocation with `T`'s setup, and not be
+/// registered yet; RTNL must be held.
+pub(crate) unsafe fn register<T: Driver>(dev: *mut bindings::net_device) -> Result {
+    // SAFETY: Guaranteed by the caller.
+    let ret = unsafe { bindings::register_netdevice(dev) };
+    if ret != 0 {
+        // SAFETY: Registration failed: no callback of this device runs any more, apart from
+        // `priv_destructor`, which skips a value that is no longer live.
+        unsafe { Private::<T>::drop_value(Private::<T>::of(dev)) };
+    }
+    to_result(ret)
+}
+
+/// Delayed work embedded in a driver's private data (bonding's monitors).
+///
+/// The private data `T` holds a `DelayedWork<DriverDevice<T>, ID>` field declared with
+/// [`impl_has_delayed_work!`](crate::impl_has_delayed_work); queueing it with
+/// [`workqueue::delayed::enqueue`](crate::workqueue::delayed::enqueue) takes a reference to the
+/// device, so the device stays allocated while the work is pending or running. Cancel the work
+/// in [`Driver::stop`] or [`Driver::uninit`]: a device with queued work cannot finish
+/// unregistering.
+pub trait DeviceWork<const ID: u64 = 0>: Driver + HasDelayedWork<ID> {
+    /// The work function.
+    fn run(dev: ARef<DriverDevice<Self>>);
+}
+
+// SAFETY: The `delayed_work` of a device is the one in its private data, at `Private::OFFSET`
+// plus the offset of `value` plus `T`'s own field offset; the conversions below apply exactly
+// those offsets in both directions.
+unsafe impl<T: Driver + HasDelayedWork<ID>, const ID: u64> HasDelayedWork<ID> for DriverDevice<T> {
+    unsafe fn delayed_work(this: *const Self) -> *mut bindings::delayed_work {
+        // SAFETY: `this` is a valid device of driver `T` (caller), whose private value is live.
+        unsafe {
+            let private = Private::<T>::of(this.cast_mut().cast());
+            T::delayed_work(ptr::addr_of!((*private).value).cast())
+        }
+    }
+
+    unsafe fn from_delayed_work(work: *mut bindings::delayed_work) -> *const Self {
+        // SAFETY: `work` is inside the private value of a device of driver `T` (caller).
+        unsafe {
+            let value = T::from_delayed_work(work).cast::<u8>();
+            let off = Private::<T>::OFFSET + core::mem::offset_of!(Private<T>, value);
+            value.sub(off).cast()
+        }
+    }
+}
+
+impl<T: DeviceWork<ID>, const ID: u64> DelayedWorkItem<ID> for DriverDevice<T> {
+    type Pointer = ARef<Self>;
+
+    fn run(this: ARef<Self>) {
+        T::run(this);
+    }
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Network namespaces (`struct net`) and per-namespace driver state (`pernet_operations`).
+//!
+//! C headers: [`include/net/net_namespace.h`](srctree/include/net/net_namespace.h),
+//! [`include/net/netns/generic.h`](srctree/include/net/netns/generic.h).
+
+use crate::{
+    alloc::KBox,
+    bindings,
+    error::{from_result, to_result, Result},
+    prelude::*,
+    types::Opaque,
+};
+use core::{marker::PhantomData, pin::Pin};
+
+/// A network namespace.
+///
+/// # Invariants
+///
+/// Wraps a valid `struct net` that stays alive for the borrow (the caller holds a reference, or
+/// the namespace is the one of a live device or a running callback).
+#[repr(transparent)]
+pub struct Net(Opaque<bindings::net>);
+
+// SAFETY: `struct net` is shared by all threads and protects its own state.
+unsafe impl Send for Net {}
+// SAFETY: See above.
+unsafe impl Sync for Net {}
+
+impl Net {
+    /// # Safety
+    ///
+    /// `ptr` must be a valid namespace that stays alive for `'a`.
+    pub unsafe fn from_raw<'a>(ptr: *mut bindings::net) -> &'a Net {
+        // SAFETY: `Net` is transparent; validity is up to the caller.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// The raw pointer.
+    pub fn as_raw(&self) -> *mut bindings::net {
+        self.0.get()
+    }
+
+    /// The initial network namespace.
+    pub fn init_ns() -> &'static Net {
+        // SAFETY: `init_net` lives for the whole life of the kernel.
+        unsafe { Net::from_raw(core::ptr::addr_of_mut!(bindings::init_net)) }
+    }
+
+    /// `true` if both are the same namespace.
+    pub fn is(&self, other: &Net) -> bool {
+        core::ptr::eq(self.as_raw(), other.as_raw())
+    }
+
+    /// The namespace's `/proc/net` directory.
+    pub(crate) fn proc_net(&self) -> *mut bindings::proc_dir_entry {
+        // SAFETY: `proc_net` is a field of the valid namespace, set at creation.
+        unsafe { (*self.as_raw()).proc_net }
+    }
+}
+
+/// The slot number the kernel assigns to a pernet subsystem (`pernet_operations::id`).
+///
+/// Declare one per subsystem as a `static`; [`Registration`] fills it in.
+pub struct PernetId(Opaque<core::ffi::c_uint>);
+
+// SAFETY: The kernel writes the id once, during registration, before any reader can run.
+unsafe impl Sync for PernetId {}
+
+impl PernetId {
+    /// An unassigned id.
+    pub const fn new() -> Self {
+        Self(Opaque::new(0))
+    }
+
+    fn get(&self) -> core::ffi::c_uint {
+        // SAFETY: Written only by `register_pernet_subsys`, before any per-net callback runs.
+        unsafe { *self.0.get() }
+    }
+}
+
+impl Default for PernetId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Per-namespace state of a subsystem: one value per network namespace, created when the
+/// namespace is (or when the subsystem registers, for existing ones) and dropped when it goes.
+pub trait PernetData: Sized + Send + Sync + 'static {
+    /// The subsystem's id slot.
+    fn id() -> &'static PernetId;
+
+    /// Builds the state of namespace `net`.
+    fn init(net: &Net) -> impl PinInit<Self, Error>;
+
+    /// Called when `net` is dismantled, before its state is dropped.
+    fn exit(_this: Pin<&Self>, _net: &Net) {}
+
+    /// Called with RTNL held when `net` is dismantled, before [`PernetData::exit`]: delete
+    /// the subsystem's devices in that namespace here.
+    fn exit_rtnl(_this: Pin<&Self>, _net: &Net, _rtnl: &super::Rtnl) {}
+}
+
+/// A registered pernet subsystem; unregistering (on drop) dismantles its state in every
+/// namespace.
+///
+/// # Invariants
+///
+/// `ops` is registered with `register_pernet_subsys` for the life of the value.
+pub struct Registration<T: PernetData> {
+    ops: Pin<KBox<Opaque<bindings::pernet_operations>>>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: Holds only the ops the kernel itself shares.
+unsafe impl<T: PernetData> Send for Registration<T> {}
+// SAFETY: See above.
+unsafe impl<T: PernetData> Sync for Registration<T> {}
+
+impl<T: PernetData> Registration<T> {
+    /// Registers the subsystem; `T::init` runs for every existing namespace.
+    pub fn new() -> Result<Self> {
+        let ops = bindings::pernet_operations {
+            init: Some(Self::init_callback),
+            exit: Some(Self::exit_callback),
+            exit_rtnl: Some(Self::exit_rtnl_callback),
+            id: T::id().0.get(),
+            size: core::mem::size_of::<T>(),
+            // SAFETY: The remaining fields (list head, optional callbacks) are valid zeroed.
+            ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
+        };
+        let () = Self::ALIGN_OK;
+        let ops = KBox::pin(Opaque::new(ops), GFP_KERNEL)?;
+        // SAFETY: `ops` is initialised and pinned, and outlives the registration.
+        to_result(unsafe { bindings::register_pernet_subsys(ops.get()) })?;
+        // INVARIANT: Registered just above.
+        Ok(Self {
+            ops,
+            _p: PhantomData,
+        })
+    }
+
+    /// The kernel allocates the per-net area with `kzalloc`: at least 8-byte aligned.
+    const ALIGN_OK: () = assert!(core::mem::align_of::<T>() <= 8);
+
+    /// # Safety
+    ///
+    /// The subsystem must be registered and `net` alive and initialised for it.
+    unsafe fn slot(net: &Net) -> *mut T {
+        // SAFETY: Guaranteed by the caller; the slot holds `size_of::<T>()` bytes.
+        unsafe { bindings::net_generic(net.as_raw(), T::id().get()).cast() }
+    }
+
+    /// The state of namespace `net`.
+    pub fn get<'a>(&'a self, net: &'a Net) -> Pin<&'a T> {
+        // SAFETY: The subsystem is registered (type invariants) so every live namespace has an
+        // initialised state, dropped only when the namespace or the registration goes, which
+        // the borrows prevent. The area never moves.
+        unsafe { Pin::new_unchecked(&*Self::slot(net)) }
+    }
+
+    extern "C" fn init_callback(net: *mut bindings::net) -> core::ffi::c_int {
+        from_result(|| {
+            // SAFETY: The core calls `init` with a live namespace whose zeroed slot it has
+            // just allocated.
+            unsafe {
+                let net = Net::from_raw(net);
+                T::init(net).__pinned_init(Self::slot(net))?;
+            }
+            Ok(0)
+        })
+    }
+
+    extern "C" fn exit_rtnl_callback(
+        net: *mut bindings::net,
+        _kill_list: *mut bindings::list_head,
+    ) {
+        // SAFETY: Called with RTNL held for a namespace whose state `init` built.
+        unsafe {
+            let net = Net::from_raw(net);
+            T::exit_rtnl(Pin::new_unchecked(&*Self::slot(net)), net, super::Rtnl::assume_held());
+        }
+    }
+
+    extern "C" fn exit_callback(net: *mut bindings::net) {
+        // SAFETY: Called once per namespace whose state `init` built; the core frees the slot
+        // after we return and nothing else uses it any more.
+        unsafe {
+            let net = Net::from_raw(net);
+            let slot = Self::slot(net);
+            T::exit(Pin::new_unchecked(&*slot), net);
+            core::ptr::drop_in_place(slot);
+        }
+    }
+}
+
+impl<T: PernetData> Drop for Registration<T> {
+    fn drop(&mut self) {
+        // SAFETY: Registered in `new` (type invariants); the call runs `exit` for every
+        // namespace before returning.
+        unsafe { bindings::unregister_pernet_subsys(self.ops.get()) };
+    }
+}

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Socket buffers (`struct sk_buff`): the packets of the networking stack.
+//!
+//! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
+//!
+//! [`SkBuff`] owns one packet. It is consumed exactly once: handed to a device with
+//! [`SkBuff::transmit`], returned to the stack from an rx_handler, or dropped (freed with
+//! `kfree_skb`, counted as a drop) or [`SkBuff::consume`]d (freed as successfully used).
+
+use super::device::Device;
+use crate::{bindings, error::code::*, error::Result};
+use core::{
+    mem::{ManuallyDrop, MaybeUninit},
+    ptr::NonNull,
+};
+
+/// Ethernet protocol numbers (`ETH_P_*`), host byte order.
+pub mod eth_p {
+    /// IPv4.
+    pub const IP: u16 = crate::bindings::ETH_P_IP as u16;
+    /// ARP.
+    pub const ARP: u16 = crate::bindings::ETH_P_ARP as u16;
+    /// IPv6.
+    pub const IPV6: u16 = crate::bindings::ETH_P_IPV6 as u16;
+    /// 802.1Q VLAN.
+    pub const VLAN_8021Q: u16 = crate::bindings::ETH_P_8021Q as u16;
+    /// 802.1ad VLAN (service tag).
+    pub const VLAN_8021AD: u16 = crate::bindings::ETH_P_8021AD as u16;
+    /// Slow protocols (LACP, marker), IEEE 802.3 Annex 57A.
+    pub const SLOW: u16 = crate::bindings::ETH_P_SLOW as u16;
+}
+
+/// The length of an Ethernet header.
+pub const ETH_HLEN: usize = bindings::ETH_HLEN as usize;
+
+/// An owned socket buffer.
+///
+/// # Invariants
+///
+/// `ptr` points to a valid `struct sk_buff` that this value owns one reference to and that is
+/// not shared (`skb_shared()` is false), so the wrappers may modify it.
+pub struct SkBuff {
+    ptr: NonNull<bindings::sk_buff>,
+}
+
+// SAFETY: An skb that is owned and unshared may be handed to another thread.
+unsafe impl Send for SkBuff {}
+
+/// Flow keys from the flow dissector, in network byte order as the C structure has them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlowKeys {
+    /// Network protocol (`ETH_P_*`, host order).
+    pub n_proto: u16,
+    /// Transport protocol (`IPPROTO_*`).
+    pub ip_proto: u8,
+    /// IPv4 source and destination, or the IPv6 addresses folded to 32 bits each.
+    pub src: u32,
+    /// See `src`.
+    pub dst: u32,
+    /// Transport source and destination ports, as one 32-bit value (`ports.ports`).
+    pub ports: u32,
+    /// `true` if the packet is a fragment (then `ports` is zero).
+    pub is_fragment: bool,
+}
+
+impl SkBuff {
+    /// Takes ownership of a raw skb.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid skb whose reference the caller owns and gives up, and which is
+    /// not shared.
+    pub unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Self {
+        // INVARIANT: Guaranteed by the caller.
+        Self {
+            // SAFETY: The caller passes a valid, hence non-NULL, pointer.
+            ptr: unsafe { NonNull::new_unchecked(ptr) },
+        }
+    }
+
+    /// Borrows a raw skb without taking ownership; the result must not outlive the borrow.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid skb for the life of the returned value, which the caller must not
+    /// let free or transmit the skb (the value is wrapped in `ManuallyDrop`).
+    pub(crate) unsafe fn borrow_raw(ptr: *mut bindings::sk_buff) -> ManuallyDrop<Self> {
+        // SAFETY: Guaranteed by the caller; `ManuallyDrop` prevents the free on drop.
+        ManuallyDrop::new(unsafe { Self::from_raw(ptr) })
+    }
+
+    /// Gives up ownership and returns the raw pointer.
+    pub fn into_raw(self) -> *mut bindings::sk_buff {
+        ManuallyDrop::new(self).ptr.as_ptr()
+    }
+
+    /// The raw pointer, still owned by `self`.
+    pub fn as_raw(&self) -> *mut bindings::sk_buff {
+        self.ptr.as_ptr()
+    }
+
+    /// Allocates an skb with `len` bytes of data room after `headroom` reserved bytes, for a
+    /// frame built by the driver (an ARP request, an LACPDU). Atomic allocation.
+    pub fn alloc(headroom: usize, len: usize) -> Result<Self> {
+        let size = u32::try_from(headroom + len).map_err(|_| EINVAL)?;
+        // SAFETY: `alloc_skb` may be called in atomic context with `GFP_ATOMIC`.
+        let ptr = unsafe { bindings::alloc_skb(size, bindings::GFP_ATOMIC) };
+        let ptr = NonNull::new(ptr).ok_or(ENOMEM)?;
+        // SAFETY: `ptr` is a fresh skb with `headroom` bytes available to reserve.
+        unsafe { bindings::skb_reserve(ptr.as_ptr(), headroom as i32) };
+        // INVARIANT: A fresh skb is owned by us and not shared.
+        Ok(Self { ptr })
+    }
+
+    /// Appends `data` to the packet (`skb_put`); fails if there is no tailroom for it.
+    pub fn put(&mut self, data: &[u8]) -> Result {
+        let skb = self.as_raw();
+        // SAFETY: `skb` is valid and owned; `end`/`tail` are fields describing its buffer.
+        let tailroom = unsafe { bindings::skb_tailroom(skb) };
+        if data.len() > usize::try_from(tailroom).unwrap_or(0) {
+            return Err(EMSGSIZE);
+        }
+        // SAFETY: There is room for `data.len()` bytes, which `skb_put` returns a pointer to.
+        unsafe {
+            let dst = bindings::skb_put(skb, data.len() as u32).cast::<u8>();
+            core::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len());
+        }
+        Ok(())
+    }
+
+    /// The total length of the packet data (`skb->len`).
+    pub fn len(&self) -> u32 {
+        // SAFETY: `len` is a field of the valid skb.
+        unsafe { (*self.as_raw()).len }
+    }
+
+    /// `true` if the packet carries no data.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The linear part of the data, from `skb->data` (`skb_headlen` bytes).
+    pub fn linear_data(&self) -> &[u8] {
+        // SAFETY: `data` points to `skb_headlen` readable bytes of the owned skb.
+        unsafe {
+            let len = bindings::skb_headlen(self.as_raw()) as usize;
+            core::slice::from_raw_parts((*self.as_raw()).data, len)
+        }
+    }
+
+    /// Copies `out.len()` bytes at `offset` (from `skb->data`) into `out`, reading fragments as
+    /// needed (`skb_header_pointer`). `None` if the packet is too short.
+    pub fn copy_bits(&self, offset: usize, out: &mut [u8]) -> Option<()> {
+        let off = i32::try_from(offset).ok()?;
+        let len = i32::try_from(out.len()).ok()?;
+        // SAFETY: `out` is writable for `len` bytes; the skb is valid.
+        let p = unsafe {
+            bindings::skb_header_pointer(self.as_raw(), off, len, out.as_mut_ptr().cast())
+        };
+        if p.is_null() {
+            return None;
+        }
+        if p.cast::<u8>() != out.as_mut_ptr() {
+            // SAFETY: `skb_header_pointer` returned a pointer to `len` bytes in the linear area.
+            unsafe { core::ptr::copy_nonoverlapping(p.cast::<u8>(), out.as_mut_ptr(), out.len()) };
+        }
+        Some(())
+    }
+
+    /// Reads a fixed-size header at `offset`, e.g. `skb.read::<[u8; 14]>(0)` for the
+    /// Ethernet header.
+    pub fn read<const N: usize>(&self, offset: usize) -> Option<[u8; N]> {
+        let mut buf = [0u8; N];
+        self.copy_bits(offset, &mut buf)?;
+        Some(buf)
+    }
+
+    /// The offset of the MAC header relative to `skb->data` (negative on receive, where
+    /// `data` points past it); `None` if it was never set.
+    pub fn mac_offset(&self) -> Option<isize> {
+        // SAFETY: The skb is valid.
+        unsafe {
+            if bindings::skb_mac_header_was_set(self.as_raw()) {
+                Some(bindings::skb_mac_offset(self.as_raw()) as isize)
+            } else {
+                None
+            }
+        }
+    }
+
+    /// The Ethernet header of a frame, read at the MAC header (or at `data` if it is unset).
+    pub fn eth_header(&self) -> Option<[u8; ETH_HLEN]> {
+        let off = self.mac_offset().unwrap_or(0);
+        if off >= 0 {
+            return self.read(off as usize);
+        }
+        // On receive the MAC header sits just before `data`, inside the linear area.
+        let mut buf = [0u8; ETH_HLEN];
+        // SAFETY: The MAC header was set and lies in the skb's head buffer, `-off` bytes before
+        // `data`; `ETH_HLEN` bytes are present for an Ethernet frame.
+        unsafe {
+            let p = (*self.as_raw()).data.offset(off);
+            if (-off) < ETH_HLEN as isize {
+                return None;
+            }
+            core::ptr::copy_nonoverlapping(p, buf.as_mut_ptr(), ETH_HLEN);
+        }
+        Some(buf)
+    }
+
+    /// The protocol (`skb->protocol`), host byte order.
+    pub fn protocol(&self) -> u16 {
+        // SAFETY: The skb is valid.
+        u16::from_be(unsafe { bindings::skb_protocol(self.as_raw()) })
+    }
+
+    /// Sets the protocol (`skb->protocol`), host byte order.
+    pub fn set_protocol(&mut self, protocol: u16) {
+        // SAFETY: The skb is owned and unshared.
+        unsafe { bindings::skb_set_protocol(self.as_raw(), protocol.to_be()) };
+    }
+
+    /// The packet type (`PACKET_HOST`, `PACKET_BROADCAST`, ...).
+    pub fn pkt_type(&self) -> u8 {
+        // SAFETY: The skb is valid.
+        unsafe { bindings::skb_pkt_type(self.as_raw()) }
+    }
+
+    /// The device the skb is on (`skb->dev`), if any.
+    pub fn dev(&self) -> Option<&Device> {
+        // SAFETY: The skb is valid; a device stays alive while skbs reference it (the core
+        // drains them before the device is freed).
+        let d = unsafe { bindings::skb_dev(self.as_raw()) };
+        // SAFETY: As above.
+        NonNull::new(d).map(|d| unsafe { Device::from_raw(d.as_ptr()) })
+    }
+
+    /// Moves the skb to `dev` (`skb->dev = dev`), as before transmit on a lower device or
+    /// when an rx_handler hands a frame to its upper device.
+    pub fn set_dev(&mut self, dev: &Device) {
+        // SAFETY: The skb is owned and unshared; the caller keeps `dev` alive while the skb
+        // is in flight (the core drains skbs from a device before freeing it).
+        unsafe { bindings::skb_set_dev(self.as_raw(), dev.as_raw()) };
+    }
+
+    /// The transmit queue index (`skb_get_queue_mapping`).
+    pub fn queue_mapping(&self) -> u16 {
+        // SAFETY: The skb is valid.
+        unsafe { bindings::skb_get_queue_mapping(self.as_raw()) }
+    }
+
+    /// Sets the transmit queue index (`skb_set_queue_mapping`).
+    pub fn set_queue_mapping(&mut self, queue: u16) {
+        // SAFETY: The skb is owned and unshared.
+        unsafe { bindings::skb_set_queue_mapping(self.as_raw(), queue) };
+    }
+
+    /// Sets the priority (`skb->priority`).
+    pub fn set_priority(&mut self, priority: u32) {
+        // SAFETY: The skb is owned and unshared.
+        unsafe { bindings::skb_set_priority(self.as_raw(), priority) };
+    }
+
+    /// Marks the current data start as the MAC header and the network header as following
+    /// an Ethernet header, for a frame built with [`SkBuff::alloc`].
+    pub fn reset_headers(&mut self) {
+        // SAFETY: The skb is owned and unshared.
+        unsafe {
+            bindings::skb_reset_mac_header(self.as_raw());
+            bindings::skb_reset_network_header(self.as_raw());
+        }
+    }
+
+    /// The flow hash of the packet (`skb_get_hash`), computing it if needed.
+    pub fn hash(&mut self) -> u32 {
+        // SAFETY: The skb is owned and unshared; the hash is cached in it.
+        unsafe { bindings::skb_get_hash(self.as_raw()) }
+    }
+
+    /// Dissects the packet's flow (`skb_flow_dissect_flow_keys`); `None` if it has none.
+    pub fn flow_keys(&self) -> Option<FlowKeys> {
+        let mut keys = MaybeUninit::<bindings::flow_keys>::zeroed();
+        // SAFETY: The skb is valid; `keys` is a zeroed, writable `flow_keys`.
+        let ok = unsafe {
+            bindings::skb_flow_dissect_flow_keys(self.as_raw(), keys.as_mut_ptr(), 0)
+        };
+        if !ok {
+            return None;
+        }
+        // SAFETY: Zeroed and then written by the dissector: a valid `flow_keys`.
+        let k = unsafe { keys.assume_init() };
+        // SAFETY: `flow_keys` unions hold plain integers; reading either member is defined.
+        let (src, dst, ports) = unsafe {
+            let a = &k.addrs.__bindgen_anon_1;
+            let (src, dst) = match k.control.addr_type as u32 {
+                bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_IPV4_ADDRS => {
+                    (a.v4addrs.src, a.v4addrs.dst)
+                }
+                bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_IPV6_ADDRS => {
+                    (fold_ipv6(&a.v6addrs.src), fold_ipv6(&a.v6addrs.dst))
+                }
+                _ => (0, 0),
+            };
+            (src, dst, k.ports.__bindgen_anon_1.ports)
+        };
+        Some(FlowKeys {
+            n_proto: u16::from_be(k.basic.n_proto),
+            ip_proto: k.basic.ip_proto,
+            src,
+            dst,
+            ports,
+            is_fragment: k.control.flags & bindings::flow_dissector_ctrl_flags_FLOW_DIS_IS_FRAGMENT != 0,
+        })
+    }
+
+    /// Clones the skb (`skb_clone`): a new skb header sharing the data, for sending the same
+    /// frame on several devices. Atomic allocation.
+    pub fn try_clone(&self) -> Result<SkBuff> {
+        // SAFETY: The skb is valid; `skb_clone` returns a new, unshared skb header or NULL.
+        let p = unsafe { bindings::skb_clone(self.as_raw(), bindings::GFP_ATOMIC) };
+        // INVARIANT: A fresh clone is owned by us and not shared.
+        NonNull::new(p).map(|ptr| SkBuff { ptr }).ok_or(ENOMEM)
+    }
+
+    /// Transmits the skb on `dev` (`skb->dev = dev; dev_queue_xmit()`), consuming it.
+    ///
+    /// Returns the driver's or qdisc's verdict; the skb is consumed either way.
+    pub fn transmit(mut self, dev: &Device) -> Result {
+        self.set_dev(dev);
+        // SAFETY: We give up our reference; `dev_queue_xmit` consumes the skb in every case.
+        let ret = unsafe { bindings::dev_queue_xmit(self.into_raw()) };
+        if ret == 0 {
+            Ok(())
+        } else if ret > 0 {
+            // NET_XMIT_DROP / NET_XMIT_CN: the frame was dropped or congestion was signalled.
+            Err(ENOBUFS)
+        } else {
+            Err(crate::error::Error::from_errno(ret))
+        }
+    }
+
+    /// Frees the skb as successfully used (`consume_skb`), not counted as a drop.
+    pub fn consume(self) {
+        // SAFETY: We give up our reference.
+        unsafe { bindings::consume_skb(self.into_raw()) };
+    }
+}
+
+/// Folds an IPv6 address to 32 bits as `ipv6_addr_hash()` does (XOR of its four words).
+fn fold_ipv6(a: &bindings::in6_addr) -> u32 {
+    // SAFETY: Every member of the `in6_u` union is plain bytes; `u6_addr32` reads all 16.
+    let w = unsafe { a.in6_u.u6_addr32 };
+    w[0] ^ w[1] ^ w[2] ^ w[3]
+}
+
+impl Drop for SkBuff {
+    /// Frees the skb as dropped (`kfree_skb`).
+    fn drop(&mut self) {
+        // SAFETY: We own a reference, given up here.
+        unsafe { bindings::kfree_skb(self.as_raw()) };
+    }
+}

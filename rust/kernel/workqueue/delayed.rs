@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Delayed work: run a function on a workqueue once a delay has passed.
+//!
+//! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h),
+//! `struct delayed_work`.
+//!
+//! A [`DelayedWork`] is embedded in a reference-counted object (in an [`Arc`], or in any
+//! [`AlwaysRefCounted`] object such as a network device). Queueing it hands one reference to
+//! the workqueue, and the work function gets that reference back, so the object cannot go away
+//! while the work is pending or running. Cancelling a pending work returns the reference.
+//! A work function that wants to run again queues itself again, as bonding's monitors do.
+
+use super::Queue;
+use crate::{
+    bindings,
+    error::{code::ENOMEM, Result},
+    prelude::*,
+    str::CStr,
+    sync::{Arc, LockClassKey},
+    time::Jiffies,
+    types::{ARef, AlwaysRefCounted, Opaque},
+};
+use core::{marker::PhantomData, ptr::NonNull};
+
+/// A workqueue created by the driver; destroyed (after draining it) on drop.
+///
+/// # Invariants
+///
+/// `ptr` is a workqueue this value created and has not destroyed.
+pub struct OwnedQueue {
+    ptr: NonNull<bindings::workqueue_struct>,
+}
+
+// SAFETY: Workqueues may be used and destroyed from any thread.
+unsafe impl Send for OwnedQueue {}
+// SAFETY: See above.
+unsafe impl Sync for OwnedQueue {}
+
+impl OwnedQueue {
+    /// Creates an ordered workqueue (`alloc_ordered_workqueue`): one work item at a time, in
+    /// queueing order, as bonding uses per bond.
+    pub fn new_ordered(name: &CStr, mem_reclaim: bool) -> Result<Self> {
+        let flags = if mem_reclaim { bindings::wq_flags_WQ_MEM_RECLAIM } else { 0 };
+        // SAFETY: `name` is NUL-terminated; the helper copies it into the workqueue.
+        let ptr = unsafe { bindings::alloc_ordered_workqueue_named(name.as_char_ptr(), flags) };
+        // INVARIANT: A non-NULL result is a new workqueue we own.
+        NonNull::new(ptr).map(|ptr| Self { ptr }).ok_or(ENOMEM)
+    }
+}
+
+impl core::ops::Deref for OwnedQueue {
+    type Target = Queue;
+
+    fn deref(&self) -> &Queue {
+        // SAFETY: The workqueue is live for the life of `self` (type invariants).
+        unsafe { Queue::from_raw(self.ptr.as_ptr()) }
+    }
+}
+
+impl Drop for OwnedQueue {
+    fn drop(&mut self) {
+        // SAFETY: The workqueue is ours (type invariants); `destroy_workqueue` drains it.
+        unsafe { bindings::destroy_workqueue(self.ptr.as_ptr()) };
+    }
+}
+
+/// A counted reference that can be passed through a work item as a raw pointer.
+///
+/// # Safety
+///
+/// `into_raw` and `from_raw` must round-trip one counted reference.
+pub unsafe trait RefPointer<T: ?Sized>: Sized {
+    /// Gives up the reference as a raw pointer.
+    fn into_raw(self) -> *const T;
+
+    /// Takes back a reference given up by `into_raw`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must come from `into_raw` and be taken back once.
+    unsafe fn from_raw(ptr: *const T) -> Self;
+}
+
+// SAFETY: `Arc::into_raw`/`from_raw` round-trip a counted reference.
+unsafe impl<T: Send + Sync> RefPointer<T> for Arc<T> {
+    fn into_raw(self) -> *const T {
+        Arc::into_raw(self)
+    }
+
+    unsafe fn from_raw(ptr: *const T) -> Self {
+        // SAFETY: Guaranteed by the caller.
+        unsafe { Arc::from_raw(ptr) }
+    }
+}
+
+// SAFETY: `ARef::into_raw`/`from_raw` round-trip a counted reference.
+unsafe impl<T: AlwaysRefCounted> RefPointer<T> for ARef<T> {
+    fn into_raw(self) -> *const T {
+        ARef::into_raw(self).as_ptr()
+    }
+
+    unsafe fn from_raw(ptr: *const T) -> Self {
+        // SAFETY: Guaranteed by the caller: a counted reference given up by `into_raw`.
+        unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast_mut())) }
+    }
+}
+
+/// A type with a [`DelayedWork`] field, number `ID` (a type may have several).
+///
+/// # Safety
+///
+/// `delayed_work` and `from_delayed_work` must convert between an object and the
+/// `delayed_work` of its `DelayedWork<Self, ID>` field. Use [`impl_has_delayed_work!`].
+pub unsafe trait HasDelayedWork<const ID: u64 = 0> {
+    /// The `delayed_work` inside `this`.
+    ///
+    /// # Safety
+    ///
+    /// `this` must point to a valid object.
+    unsafe fn delayed_work(this: *const Self) -> *mut bindings::delayed_work;
+
+    /// The object that contains `work`.
+    ///
+    /// # Safety
+    ///
+    /// `work` must be the `delayed_work` of a valid object of this type.
+    unsafe fn from_delayed_work(work: *mut bindings::delayed_work) -> *const Self;
+}
+
+/// Implements [`HasDelayedWork`] for a struct with a `DelayedWork<Self, ID>` field.
+///
+/// ```ignore
+/// impl_has_delayed_work! { impl HasDelayedWork<0> for Monitor { self.work } }
+/// ```
+#[macro_export]
+macro_rules! impl_has_delayed_work {
+    ($(impl$({$($generics:tt)*})? HasDelayedWork<$id:tt> for $ty:ty { self.$field:ident })*) => {$(
+        // SAFETY: The offset is that of the `DelayedWork` field, which wraps (transparently) a
+        // `delayed_work`.
+        unsafe impl$(<$($generics)*>)? $crate::workqueue::delayed::HasDelayedWork<$id> for $ty {
+            unsafe fn delayed_work(this: *const Self) -> *mut $crate::bindings::delayed_work {
+                // SAFETY: `this` is valid (caller); the field exists.
+                unsafe { ::core::ptr::addr_of!((*this).$field).cast_mut().cast() }
+            }
+
+            unsafe fn from_delayed_work(
+                work: *mut $crate::bindings::delayed_work,
+            ) -> *const Self {
+                let off = ::core::mem::offset_of!(Self, $field);
+                // SAFETY: `work` is the field of an object of this type (caller).
+                unsafe { work.cast::<u8>().sub(off).cast() }
+            }
+        }
+    )*};
+}
+pub use impl_has_delayed_work;
+
+/// An object with delayed work: what runs when work `ID` fires.
+pub trait DelayedWorkItem<const ID: u64 = 0>: HasDelayedWork<ID> + Send + Sync + 'static {
+    /// The counted reference the work holds while pending or running.
+    type Pointer: RefPointer<Self>;
+
+    /// The work function; `this` is the reference given up when the work was queued.
+    fn run(this: Self::Pointer);
+}
+
+/// A `delayed_work` embedded in a `T`.
+///
+/// # Invariants
+///
+/// `work` was initialised with `run::<T, ID>` as its function.
+#[repr(transparent)]
+#[pin_data]
+pub struct DelayedWork<T: ?Sized, const ID: u64 = 0> {
+    #[pin]
+    work: Opaque<bindings::delayed_work>,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: The kernel runs the work on any CPU; `T: Send + Sync` as `DelayedWorkItem` requires.
+unsafe impl<T: ?Sized, const ID: u64> Send for DelayedWork<T, ID> {}
+// SAFETY: All operations go through the workqueue API, which is thread-safe.
+unsafe impl<T: ?Sized, const ID: u64> Sync for DelayedWork<T, ID> {}
+
+/// Creates a [`DelayedWork`] initialiser with a new lock class.
+#[macro_export]
+macro_rules! new_delayed_work {
+    ($($name:literal)?) => {
+        $crate::workqueue::delayed::DelayedWork::new(
+            $crate::optional_name!($($name)?),
+            $crate::static_lock_class!(),
+        )
+    };
+}
+pub use new_delayed_work;
+
+impl<T: DelayedWorkItem<ID>, const ID: u64> DelayedWork<T, ID> {
+    /// An initialiser; use [`new_delayed_work!`].
+    pub fn new(name: &'static CStr, key: &'static LockClassKey) -> impl PinInit<Self> {
+        pin_init!(Self {
+            // SAFETY: The helper initialises every field of the `delayed_work` in place; the
+            // name and key are static.
+            work <- Opaque::ffi_init(|w| unsafe {
+                bindings::init_delayed_work_with_key(w, Some(run::<T, ID>), name.as_char_ptr(), key.as_ptr())
+            }),
+            _p: PhantomData,
+        })
+    }
+}
+
+/// The work function the kernel calls.
+extern "C" fn run<T: DelayedWorkItem<ID>, const ID: u64>(work: *mut bindings::work_struct) {
+    // SAFETY: `work` is the first field of a `delayed_work` embedded in a `T` (type
+    // invariants of `DelayedWork`); queueing gave up one reference to that `T`, taken back here.
+    let this = unsafe {
+        let obj = T::from_delayed_work(work.cast());
+        T::Pointer::from_raw(obj)
+    };
+    T::run(this);
+}
+
+/// Queues `this`'s work `ID` to run after `delay` jiffies (`queue_delayed_work`).
+///
+/// Returns `false` (and drops `this`) if the work was already pending.
+pub fn enqueue<T: DelayedWorkItem<ID>, const ID: u64>(
+    queue: &Queue,
+    this: T::Pointer,
+    delay: Jiffies,
+) -> bool {
+    let raw = this.into_raw();
+    // SAFETY: `raw` is valid (we hold the reference); its work was initialised by
+    // `DelayedWork::new`. On success the workqueue owns the reference until `run`.
+    let queued = unsafe {
+        bindings::queue_delayed_work_on(
+            bindings::wq_misc_consts_WORK_CPU_UNBOUND as i32,
+            queue.0.get(),
+            T::delayed_work(raw),
+            delay,
+        )
+    };
+    if !queued {
+        // SAFETY: Not queued: the reference is still ours.
+        drop(unsafe { T::Pointer::from_raw(raw) });
+    }
+    queued
+}
+
+/// Queues `this`'s work `ID`, or moves its timer if already pending (`mod_delayed_work`).
+pub fn modify<T: DelayedWorkItem<ID>, const ID: u64>(queue: &Queue, this: T::Pointer, delay: Jiffies) {
+    let raw = this.into_raw();
+    // SAFETY: As in `enqueue`. `mod_delayed_work_on` returns true if the work was pending: it
+    // already holds a reference, so ours is surplus.
+    let was_pending = unsafe {
+        bindings::mod_delayed_work_on(
+            bindings::wq_misc_consts_WORK_CPU_UNBOUND as i32,
+            queue.0.get(),
+            T::delayed_work(raw),
+            delay,
+        )
+    };
+    if was_pending {
+        // SAFETY: The pending work keeps its own reference; this one is still ours.
+        drop(unsafe { T::Pointer::from_raw(raw) });
+    }
+}
+
+/// Cancels `this`'s work `ID` and waits for a running instance to finish
+/// (`cancel_delayed_work_sync`). Returns `true` if a pending work was cancelled.
+///
+/// Must not be called from the work itself.
+pub fn cancel_sync<T: DelayedWorkItem<ID>, const ID: u64>(this: &T) -> bool {
+    // SAFETY: `this` is valid; its work was initialised by `DelayedWork::new`.
+    let cancelled = unsafe { bindings::cancel_delayed_work_sync(T::delayed_work(this)) };
+    if cancelled {
+        // SAFETY: A cancelled pending work never runs: the reference it held is returned to
+        // us. The caller's borrow keeps `this` alive, so this is not the last reference.
+        drop(unsafe { T::Pointer::from_raw(this) });
+    }
+    cancelled
+}
+
+/// `true` if `this`'s work `ID` is pending (`delayed_work_pending`).
+pub fn is_pending<T: DelayedWorkItem<ID>, const ID: u64>(this: &T) -> bool {
+    // SAFETY: `this` is valid; the work was initialised.
+    unsafe { bindings::delayed_work_pending(T::delayed_work(this)) }
+}
+
+const _: () = {
+    // `run` casts the `work_struct` pointer to the enclosing `delayed_work`.
+    assert!(core::mem::offset_of!(bindings::delayed_work, work) == 0);
+};
