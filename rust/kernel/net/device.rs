@@ -131,6 +131,18 @@ impl fmt::Debug for Name {
 }
 
 /// A hardware (link-layer) address: up to `MAX_ADDR_LEN` bytes, 6 for Ethernet.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{fmt, net::device::HwAddr, str::CString};
+///
+/// let a = HwAddr::new(&[0x02, 0x11, 0x22, 0x33, 0x44, 0xab]).unwrap();
+/// assert_eq!(CString::try_from_fmt(fmt!("{a}"))?.as_bytes(), b"02:11:22:33:44:ab");
+/// assert!(!a.is_zero());
+/// assert!(HwAddr::new(&[0; 33]).is_none());
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct HwAddr {
     len: u8,

@@ -98,6 +98,7 @@ pub trait Notifier: Send + Sync + 'static {
 struct Block<T> {
     #[pin]
     nb: Opaque<bindings::notifier_block>,
+    #[pin]
     data: T,
 }
 
@@ -114,19 +115,25 @@ pub struct Registration<T: Notifier> {
     block: Pin<KBox<Block<T>>>,
 }
 
+// SAFETY: The kernel only touches the notifier block under its own notifier-chain lock; `T` is
+// `Send + Sync`.
+unsafe impl<T: Notifier> Send for Registration<T> {}
+// SAFETY: `&Registration` only exposes `&T`, and `T: Sync`.
+unsafe impl<T: Notifier> Sync for Registration<T> {}
+
 impl<T: Notifier> Registration<T> {
-    /// Registers `data` as a netdevice notifier.
-    pub fn new(data: T) -> Result<Self> {
-        let block = KBox::pin_init(
-            pin_init!(Block {
+    /// Registers a notifier whose data `data` initialises in place (it may be pinned).
+    pub fn new(data: impl PinInit<T, Error>) -> Result<Self> {
+        let block = KBox::try_pin_init(
+            try_pin_init!(Block {
                 // SAFETY: All-zero is a valid `notifier_block` apart from the callback, set
                 // right after.
                 nb <- Opaque::ffi_init(|nb: *mut bindings::notifier_block| unsafe {
                     core::ptr::write_bytes(nb, 0, 1);
                     (*nb).notifier_call = Some(Self::callback);
                 }),
-                data,
-            }),
+                data <- data,
+            }? Error),
             GFP_KERNEL,
         )?;
         // SAFETY: The block is pinned and lives until `drop` unregisters it.

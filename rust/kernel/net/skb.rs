@@ -36,6 +36,26 @@ pub const ETH_HLEN: usize = bindings::ETH_HLEN as usize;
 
 /// An owned socket buffer.
 ///
+/// # Examples
+///
+/// ```
+/// use kernel::net::skb::SkBuff;
+///
+/// let mut skb = SkBuff::alloc(32, 64)?;
+/// skb.put(&[0xff; 6])?;
+/// skb.put(&[0x02, 0, 0, 0, 0, 1, 0x08, 0x06])?;
+/// assert_eq!(skb.len(), 14);
+/// skb.set_protocol(0x0806);
+/// assert_eq!(skb.protocol(), 0x0806);
+/// assert_eq!(skb.read::<2>(12), Some([0x08, 0x06]));
+/// assert_eq!(skb.read::<2>(13), None);
+/// let clone = skb.try_clone()?;
+/// assert_eq!(clone.linear_data(), skb.linear_data());
+/// assert!(skb.put(&[0; 200]).is_err());
+/// clone.consume();
+/// # Ok::<(), Error>(())
+/// ```
+///
 /// # Invariants
 ///
 /// `ptr` points to a valid `struct sk_buff` that this value owns one reference to and that is

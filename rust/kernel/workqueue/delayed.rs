@@ -167,6 +167,46 @@ pub trait DelayedWorkItem<const ID: u64 = 0>: HasDelayedWork<ID> + Send + Sync +
 
 /// A `delayed_work` embedded in a `T`.
 ///
+/// # Examples
+///
+/// ```
+/// use core::sync::atomic::{AtomicU32, Ordering};
+/// use kernel::sync::Arc;
+/// use kernel::workqueue::delayed::{self, DelayedWork, DelayedWorkItem, OwnedQueue};
+/// use kernel::{c_str, impl_has_delayed_work, new_delayed_work};
+///
+/// #[pin_data]
+/// struct Ticker {
+///     runs: AtomicU32,
+///     #[pin]
+///     work: DelayedWork<Ticker>,
+/// }
+/// impl_has_delayed_work! { impl HasDelayedWork<0> for Ticker { self.work } }
+/// impl DelayedWorkItem for Ticker {
+///     type Pointer = Arc<Ticker>;
+///     fn run(this: Arc<Ticker>) {
+///         this.runs.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let queue = OwnedQueue::new_ordered(c_str!("doctest_wq"), false)?;
+/// let t = Arc::pin_init(
+///     pin_init!(Ticker { runs: AtomicU32::new(0), work <- new_delayed_work!() }),
+///     GFP_KERNEL,
+/// )?;
+/// // A long delay: cancelling returns the reference the queue held.
+/// assert!(delayed::enqueue::<Ticker, 0>(&queue, t.clone(), 10_000));
+/// assert!(!delayed::enqueue::<Ticker, 0>(&queue, t.clone(), 10_000));
+/// assert!(delayed::is_pending(&*t));
+/// assert!(delayed::cancel_sync(&*t));
+/// assert_eq!(t.runs.load(Ordering::Relaxed), 0);
+/// // No delay: destroying the queue drains it, so the work has run.
+/// delayed::modify::<Ticker, 0>(&queue, t.clone(), 0);
+/// drop(queue);
+/// assert_eq!(t.runs.load(Ordering::Relaxed), 1);
+/// # Ok::<(), Error>(())
+/// ```
+///
 /// # Invariants
 ///
 /// `work` was initialised with `run::<T, ID>` as its function.

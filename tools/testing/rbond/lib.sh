@@ -58,3 +58,27 @@ finish() {
 	else fail "kernel log has no warning, bug or oops" "$bad"; fi
 	exit $failed
 }
+
+# Kernel modules built in-tree with the test kernel (samples, pktgen, veth...).
+load_kmod() { modprobe -d "$KMODS" "$@"; }
+
+# pktgen_send dev count [dst_mac]: sends `count` 64-byte IPv4/UDP frames out of `dev` with
+# pktgen (clone_skb 0, burst 1: each frame is its own skb) and returns when all are sent.
+pktgen_send() {
+	local dev=$1 count=$2 dmac=${3:-}
+	[ -d /proc/net/pktgen ] || load_kmod pktgen || return 1
+	echo "rem_device_all" > /proc/net/pktgen/kpktgend_0
+	echo "add_device $dev" > /proc/net/pktgen/kpktgend_0
+	local setting
+	for setting in "count $count" "clone_skb 0" "burst 1" "pkt_size 64" "delay 0" \
+		"dst 10.99.0.2" ${dmac:+"dst_mac $dmac"}; do
+		echo "$setting" > "/proc/net/pktgen/$dev" || return 1
+	done
+	echo start > /proc/net/pktgen/pgctrl
+}
+
+# stat dev counter: one of /sys/class/net/<dev>/statistics/*.
+stat() { cat "/sys/class/net/$1/statistics/$2"; }
+
+# No IPv6 autoconfiguration chatter (router solicitations, DAD) on devices a test counts on.
+quiet_ipv6() { echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; }

@@ -8,6 +8,18 @@ use crate::bindings;
 use core::ops::{BitAnd, BitOr, Not};
 
 /// A set of `NETIF_F_*` features.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::net::device::Features;
+///
+/// let f = Features::SG | Features::HW_CSUM;
+/// assert!(f.contains(Features::SG));
+/// assert!(!f.contains(Features::SG | Features::TSO));
+/// assert!(Features::GSO_SOFTWARE.contains(Features::TSO));
+/// assert_eq!(f & !Features::SG, Features::HW_CSUM);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Features(pub u64);
 
