@@ -101,6 +101,24 @@ def main():
             print(f"  FAIL kunit VM exited {rc}:\n{out}")
         print(f"  {len(results)} KUnit results in {secs:.0f} s (console: {console})", flush=True)
 
+    if not args.only:
+        print("== static: unsafe and SAFETY comments (tools/testing/check_unsafe.py)", flush=True)
+        res = subprocess.run([sys.executable, os.path.join(args.repo, "tools/testing/check_unsafe.py"),
+                              args.repo], capture_output=True, text=True)
+        counted = 0
+        for line in res.stdout.splitlines():
+            m = TAP_RESULT.match(line)
+            if m:
+                counted += 1
+                if m.group(1) == "ok":
+                    passed += 1
+                else:
+                    failed += 1
+                    print(f"  FAIL static: {m.group(2)}")
+            elif line.startswith("#"):
+                print(f"    {line}")
+        print(f"  {counted} files checked", flush=True)
+
     scripts = sorted(s for s in glob.glob(os.path.join(args.repo, "tools/testing/rbond/*.sh"))
                      if os.path.basename(s) != "lib.sh")
     for script in scripts:

@@ -51,7 +51,7 @@ pub const ETH_HLEN: usize = bindings::ETH_HLEN as usize;
 /// assert_eq!(skb.read::<2>(13), None);
 /// let clone = skb.try_clone()?;
 /// assert_eq!(clone.linear_data(), skb.linear_data());
-/// assert!(skb.put(&[0; 200]).is_err());
+/// assert!(skb.put(&[0; 8192]).is_err());
 /// clone.consume();
 /// # Ok::<(), Error>(())
 /// ```
