@@ -4,6 +4,8 @@
 #include <linux/netdevice.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <linux/sched/signal.h>
+#include <linux/sysfs.h>
 
 void rust_helper_dev_hold(struct net_device *dev)
 {
@@ -119,4 +121,14 @@ void rust_helper_netdev_priv_flags_set(struct net_device *dev, u64 flags)
 void rust_helper_dev_net_set(struct net_device *dev, struct net *net)
 {
 	dev_net_set(dev, net);
+}
+
+void rust_helper_sysfs_attr_init(struct attribute *attr)
+{
+	sysfs_attr_init(attr);
+}
+
+int rust_helper_restart_syscall(void)
+{
+	return restart_syscall();
 }

@@ -7,7 +7,9 @@
 //!   (consumes) frames of one EtherType when `drop_ethertype` is set.
 //! - A netdevice notifier counts the device's events (up, down, carrier change, MTU change)
 //!   and detaches the rx_handler when the device is unregistered.
-//! - `/proc/net/rust_lower_watch` shows the counts.
+//! - `/proc/net/rust_lower_watch` shows the counts; `/sys/class/net/<dev>/lower_watch/frames`
+//!   shows the frame count and writing `1` to `.../lower_watch/reset` zeroes the counters;
+//!   `/sys/class/net/rust_lower_watch` names the watched device.
 //!
 //! Built only on the safe `kernel::net` abstractions: no `unsafe`.
 
@@ -20,6 +22,7 @@ use kernel::{
         notifier::{self, Event, NotifyResult},
         procfs,
         rx_handler::{self, RxHandler, RxResult},
+        sysfs::{self, AttrDef, AttributeGroup, ClassAttribute, Page},
         Net, Rtnl, RtnlGuard, SkBuff,
     },
     new_mutex,
@@ -78,13 +81,27 @@ impl RxHandler for Counter {
     }
 }
 
-/// The notifier: follows the watched device and owns its rx_handler registration.
+/// What is attached to the watched device; both hold a reference to it.
+struct Attachment {
+    handler: rx_handler::Registration<Counter>,
+    files: AttributeGroup<Arc<Counts>>,
+}
+
+impl Attachment {
+    fn detach(self, rtnl: &Rtnl) {
+        let Attachment { handler, files } = self;
+        drop(files);
+        handler.unregister(rtnl);
+    }
+}
+
+/// The notifier: follows the watched device and owns what is attached to it.
 #[pin_data]
 struct Watch {
     ifindex: i32,
     counts: Arc<Counts>,
     #[pin]
-    handler: Mutex<Option<rx_handler::Registration<Counter>>>,
+    attached: Mutex<Option<Attachment>>,
 }
 
 impl notifier::Notifier for Watch {
@@ -115,8 +132,8 @@ impl notifier::Notifier for Watch {
             Event::Unregister => {
                 // The device is going away: let go of it, or its unregistration would wait
                 // for our reference forever.
-                if let Some(reg) = self.handler.lock().take() {
-                    reg.unregister(rtnl);
+                if let Some(attachment) = self.attached.lock().take() {
+                    attachment.detach(rtnl);
                 }
                 c.attached.store(false, Ordering::Relaxed);
                 pr_info!("{}: unregistered, rx_handler detached\n", dev.name());
@@ -155,9 +172,64 @@ impl procfs::Show for Report {
     }
 }
 
+/// `/sys/class/net/<dev>/lower_watch/`: the files, with the counters as their data.
+static DEVICE_FILES: [AttrDef<Arc<Counts>>; 2] = [
+    AttrDef {
+        name: c_str!("frames"),
+        mode: 0o444,
+        show: show_frames,
+        store: None,
+    },
+    AttrDef {
+        name: c_str!("reset"),
+        mode: 0o200,
+        show: show_nothing,
+        store: Some(store_reset),
+    },
+];
+
+fn show_frames(c: &Arc<Counts>, page: &mut Page<'_>) -> Result {
+    let _ = writeln!(page, "{}", c.frames.load(Ordering::Relaxed));
+    Ok(())
+}
+
+fn show_nothing(_c: &Arc<Counts>, _page: &mut Page<'_>) -> Result {
+    Ok(())
+}
+
+fn store_reset(c: &Arc<Counts>, input: &[u8]) -> Result {
+    match input.strip_suffix(b"\n").unwrap_or(input) {
+        b"1" => {
+            c.frames.store(0, Ordering::Relaxed);
+            c.bytes.store(0, Ordering::Relaxed);
+            c.dropped.store(0, Ordering::Relaxed);
+            Ok(())
+        }
+        _ => Err(EINVAL),
+    }
+}
+
+/// `/sys/class/net/rust_lower_watch`: the watched device's name.
+struct ClassFile {
+    name: CString,
+}
+
+impl sysfs::ClassAttributeOps for ClassFile {
+    fn show(&self, page: &mut Page<'_>) -> Result {
+        page.write_bytes(self.name.as_bytes());
+        page.write_bytes(b"\n");
+        Ok(())
+    }
+
+    fn store(&self, _input: &[u8]) -> Result {
+        Err(EPERM)
+    }
+}
+
 struct LowerWatch {
-    // Dropped in this order: the proc file, then the notifier (which drops the rx_handler
-    // registration it owns, taking RTNL).
+    // Dropped in this order: the class file, the proc file, then the notifier (which drops
+    // what it attached to the device: the rx_handler, taking RTNL, and the sysfs directory).
+    _class_file: ClassAttribute<ClassFile>,
     _report: procfs::File<Report>,
     _notifier: notifier::Registration<Watch>,
 }
@@ -210,12 +282,16 @@ impl kernel::Module for LowerWatch {
         };
         counts.attached.store(true, Ordering::Relaxed);
         let ifindex = dev.ifindex();
+        let files = AttributeGroup::new(&dev, c_str!("lower_watch"), &DEVICE_FILES, counts.clone())?;
         drop(dev);
         let watch_counts = counts.clone();
         let watch = try_pin_init!(Watch {
             ifindex,
             counts: watch_counts,
-            handler <- new_mutex!(Some(handler)),
+            attached <- new_mutex!(Some(Attachment {
+                handler,
+                files,
+            })),
         }? Error);
         let notifier = notifier::Registration::new(watch)?;
         let report = procfs::File::new_in_net(
@@ -223,8 +299,17 @@ impl kernel::Module for LowerWatch {
             c_str!("rust_lower_watch"),
             Report { name, counts },
         )?;
+        let class_file = ClassAttribute::new(
+            Net::init_ns(),
+            c_str!("rust_lower_watch"),
+            0o644,
+            ClassFile {
+                name: CString::try_from_fmt(kernel::fmt!("{}", report.data().name.to_str().unwrap_or("?")))?,
+            },
+        )?;
         pr_info!("watching {}\n", report.data().name.to_str().unwrap_or("?"));
         Ok(LowerWatch {
+            _class_file: class_file,
             _report: report,
             _notifier: notifier,
         })

@@ -43,6 +43,16 @@ impl Rtnl {
         &RTNL.0
     }
 
+    /// Takes RTNL for a sysfs write, or asks for the system call to be restarted if RTNL is
+    /// busy (`rtnl_trylock()` then `restart_syscall()`, as bonding's sysfs stores do: waiting
+    /// could deadlock against a device removal that waits for the sysfs file).
+    pub fn lock_or_restart() -> crate::error::Result<RtnlGuard> {
+        Self::try_lock().ok_or_else(|| {
+            // SAFETY: `restart_syscall` only flags the current task for a restart.
+            crate::error::Error::from_errno(unsafe { bindings::restart_syscall() })
+        })
+    }
+
     /// Tries to take RTNL without sleeping; `None` if someone else holds it.
     ///
     /// bonding's monitors use this: they run from a workqueue and must not wait for RTNL, since

@@ -25,6 +25,14 @@ wait_for "v0 received them" 10 sh -c "[ \$(( \$(cat /sys/class/net/v0/statistics
 expect_eq "rx_handler counted exactly 500 frames" "$(( $(field frames) - f0 ))" "500"
 expect_eq "... of 50 bytes each after the Ethernet header" "$(( $(field bytes) - b0 ))" "25000"
 expect_eq "nothing dropped" "$(field dropped)" "0"
+expect_eq "/sys/class/net/rust_lower_watch names the device" "$(cat /sys/class/net/rust_lower_watch)" "v0"
+expect_eq "/sys/class/net/v0/lower_watch/frames agrees with /proc" \
+	"$(cat /sys/class/net/v0/lower_watch/frames)" "$(field frames)"
+check "writing 1 to lower_watch/reset" sh -c 'echo 1 > /sys/class/net/v0/lower_watch/reset'
+expect_eq "the counters are reset" "$(field frames)/$(field bytes)" "0/0"
+# (bash's own echo, which reports the errno; dash's says "I/O error" whatever it was)
+out=$( { echo 2 > /sys/class/net/v0/lower_watch/reset; } 2>&1 )
+expect_eq "writing 2 is refused with EINVAL" "${out##*: }" "Invalid argument"
 
 c0=$(field change)
 check "peer down" ip link set v1 down
@@ -45,6 +53,7 @@ expect_eq "rx_handler detached" "$(field attached)" "no"
 expect_eq "module refcount is 0" "$(cat /sys/module/rust_lower_watch/refcnt)" "0"
 check "rmmod rust_lower_watch" unload_driver rust_lower_watch
 check "proc file removed" test ! -e $P
+check "class file removed" test ! -e /sys/class/net/rust_lower_watch
 
 # Drop by EtherType, then unload while still attached.
 check "veth pair again" sh -c 'ip link add v0 type veth peer name v1 && ip link set v0 up && ip link set v1 up'
@@ -58,6 +67,7 @@ expect_eq "IPv4 never saw them (Ip InReceives unchanged)" \
 	"$(awk '/^Ip:/ && $2 ~ /^[0-9]/ {print $3}' /proc/net/snmp)" "$in0"
 check "rmmod while attached" unload_driver rust_lower_watch
 check "proc file removed" test ! -e $P
+check "v0's lower_watch directory removed" test ! -e /sys/class/net/v0/lower_watch
 check "v0's rx_handler is free again (bridge port works)" \
 	sh -c 'ip link add br0 type bridge && ip link set v0 master br0'
 check "clean up" sh -c 'ip link del br0 && ip link del v0'
