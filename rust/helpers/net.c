@@ -132,3 +132,31 @@ int rust_helper_restart_syscall(void)
 {
 	return restart_syscall();
 }
+
+void rust_helper_dev_core_stats_tx_dropped_inc(struct net_device *dev)
+{
+	dev_core_stats_tx_dropped_inc(dev);
+}
+
+void rust_helper_dev_core_stats_rx_dropped_inc(struct net_device *dev)
+{
+	dev_core_stats_rx_dropped_inc(dev);
+}
+
+netdev_features_t rust_helper_netdev_base_features(netdev_features_t features)
+{
+	return netdev_base_features(features);
+}
+
+netdev_features_t rust_helper_netdev_add_tso_features(netdev_features_t features,
+						      netdev_features_t mask)
+{
+	return netdev_add_tso_features(features, mask);
+}
+
+void rust_helper_dev_addr_set_stolen(struct net_device *dev, const u8 *addr,
+				     unsigned char len)
+{
+	__dev_addr_set(dev, addr, len);
+	dev->addr_assign_type = NET_ADDR_STOLEN;
+}

@@ -2,9 +2,9 @@
 
 #include <net/netlink.h>
 
-struct nlattr *rust_helper_nla_nest_start(struct sk_buff *skb, int attrtype)
+struct nlattr *rust_helper_nla_nest_start_noflag(struct sk_buff *skb, int attrtype)
 {
-	return nla_nest_start(skb, attrtype);
+	return nla_nest_start_noflag(skb, attrtype);
 }
 
 int rust_helper_nla_nest_end(struct sk_buff *skb, struct nlattr *start)

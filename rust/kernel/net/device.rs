@@ -71,14 +71,16 @@ pub mod priv_flags {
     pub const NO_QUEUE: u64 = crate::bindings::netdev_priv_flags_IFF_NO_QUEUE as u64;
     /// Unicast address filtering supported.
     pub const UNICAST_FLT: u64 = crate::bindings::netdev_priv_flags_IFF_UNICAST_FLT as u64;
-    /// The device does not change its MAC address when it joins a bond (`fail_over_mac`).
+    /// The device may not be a bridge port.
     pub const DONT_BRIDGE: u64 = crate::bindings::netdev_priv_flags_IFF_DONT_BRIDGE as u64;
-    /// The device is a team/bond port device (has a master).
+    /// The device may not get an rx_handler.
     pub const NO_RX_HANDLER: u64 = crate::bindings::netdev_priv_flags_IFF_NO_RX_HANDLER as u64;
-    /// The device is a slave of a bond (`IFF_SLAVE` counterpart used by the stack).
+    /// The stack may drop the skb's dst before transmit.
     pub const XMIT_DST_RELEASE: u64 = crate::bindings::netdev_priv_flags_IFF_XMIT_DST_RELEASE as u64;
-    /// Does not change the MTU of slaves/lower devices (`IFF_NO_ADDRCONF`-like hint).
+    /// Netpoll is disabled at run time.
     pub const DISABLE_NETPOLL: u64 = crate::bindings::netdev_priv_flags_IFF_DISABLE_NETPOLL as u64;
+    /// No IPv6 address autoconfiguration (set on bond slaves).
+    pub const NO_ADDRCONF: u64 = crate::bindings::netdev_priv_flags_IFF_NO_ADDRCONF as u64;
 }
 
 /// A network device's interface name, copied out of the device (`IFNAMSIZ` bytes).
@@ -685,6 +687,58 @@ impl Device {
         unsafe { bindings::netdev_update_features(self.as_raw()) };
     }
 
+    /// Sets and clears private flags (`IFF_BONDING`, `IFF_NO_ADDRCONF` on a lower device).
+    pub fn update_priv_flags(&self, _rtnl: &Rtnl, set: u64, clear: u64) {
+        // SAFETY: RTNL is held, which serialises `priv_flags` updates.
+        unsafe {
+            let f = bindings::netdev_priv_flags_get(self.as_raw());
+            bindings::netdev_priv_flags_set(self.as_raw(), (f & !clear) | set);
+        }
+    }
+
+    /// How the hardware address was assigned (`NET_ADDR_PERM`, `_RANDOM`, `_STOLEN`, `_SET`).
+    pub fn addr_assign_type(&self) -> u8 {
+        // SAFETY: `addr_assign_type` is a field of `net_device`.
+        unsafe { self.read_once(|d| ptr::addr_of!((*d).addr_assign_type)) }
+    }
+
+    /// Turns off large receive offload (`dev_disable_lro`), as upper devices do for lowers.
+    pub fn disable_lro(&self, _rtnl: &Rtnl) {
+        // SAFETY: RTNL is held and the device is valid.
+        unsafe { bindings::dev_disable_lro(self.as_raw()) };
+    }
+
+    /// Counts a transmit drop in the device's core statistics.
+    pub fn count_tx_dropped(&self) {
+        // SAFETY: The device is valid; the counters are per-CPU and safe in any context.
+        unsafe { bindings::dev_core_stats_tx_dropped_inc(self.as_raw()) };
+    }
+
+    /// Looks up a device by name in `net` without taking a reference; the result is valid
+    /// while RTNL is held (`__dev_get_by_name`).
+    pub fn find_by_name<'a>(net: &Net, name: &CStr, _rtnl: &'a Rtnl) -> Option<&'a Device> {
+        // SAFETY: RTNL is held, so devices are neither registered nor unregistered meanwhile.
+        let dev = unsafe { bindings::__dev_get_by_name(net.as_raw(), name.as_char_ptr()) };
+        // SAFETY: As above, the device outlives the RTNL borrow.
+        NonNull::new(dev).map(|d| unsafe { Device::from_raw(d.as_ptr()) })
+    }
+
+    /// Looks up a device by index in `net` without taking a reference; valid while RTNL is
+    /// held (`__dev_get_by_index`).
+    pub fn find_by_index<'a>(net: &Net, ifindex: i32, _rtnl: &'a Rtnl) -> Option<&'a Device> {
+        // SAFETY: As in `find_by_name`.
+        let dev = unsafe { bindings::__dev_get_by_index(net.as_raw(), ifindex) };
+        // SAFETY: As in `find_by_name`.
+        NonNull::new(dev).map(|d| unsafe { Device::from_raw(d.as_ptr()) })
+    }
+
+    /// Recomputes an upper device's features from its lower devices
+    /// (`netdev_compute_master_upper_features`).
+    pub fn compute_master_upper_features(&self, _rtnl: &Rtnl, update_header: bool) {
+        // SAFETY: RTNL is held and the device is valid.
+        unsafe { bindings::netdev_compute_master_upper_features(self.as_raw(), update_header) };
+    }
+
     /// Sends a netdevice notifier event for this device (`call_netdevice_notifiers`).
     pub fn notify(&self, _rtnl: &Rtnl, event: super::notifier::Event) {
         // SAFETY: RTNL is held and the device is valid.
@@ -925,6 +979,36 @@ impl<T: Driver> DriverDevice<T> {
         unsafe { bindings::netif_carrier_off(self.as_raw()) };
     }
 
+    /// Takes `addr` as this device's address, as an upper device takes its first lower
+    /// device's (bonding's `bond_set_dev_addr`): asks the stack first
+    /// (`dev_pre_changeaddr_notify`), marks the address `NET_ADDR_STOLEN` and sends
+    /// `NETDEV_CHANGEADDR`.
+    pub fn take_hw_addr(&self, _rtnl: &Rtnl, addr: &HwAddr) -> Result {
+        if addr.as_bytes().len() != usize::from(self.addr_len()) {
+            return Err(EINVAL);
+        }
+        // SAFETY: RTNL is held; the address has the device's length.
+        unsafe {
+            to_result(bindings::dev_pre_changeaddr_notify(
+                self.as_raw(),
+                addr.as_bytes().as_ptr(),
+                ptr::null_mut(),
+            ))?;
+            bindings::dev_addr_set_stolen(self.as_raw(), addr.as_bytes().as_ptr(), self.addr_len());
+            bindings::call_netdevice_notifiers(
+                bindings::netdev_cmd_NETDEV_CHANGEADDR as crate::ffi::c_ulong,
+                self.as_raw(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Gives the device a new random Ethernet address (`eth_hw_addr_random`).
+    pub fn random_hw_addr(&self, _rtnl: &Rtnl) {
+        // SAFETY: RTNL is held, which serialises address changes.
+        unsafe { bindings::eth_hw_addr_random(self.as_raw()) };
+    }
+
     /// Sets the hardware address (`eth_hw_addr_set`/`dev_addr_set`), for `set_mac_address`.
     pub fn set_hw_addr(&self, _rtnl: &Rtnl, addr: &HwAddr) -> Result {
         if addr.as_bytes().len() != usize::from(self.addr_len()) {
@@ -939,15 +1023,6 @@ impl<T: Driver> DriverDevice<T> {
     pub fn store_mtu(&self, _rtnl: &Rtnl, mtu: u32) {
         // SAFETY: RTNL is held, which serialises MTU changes.
         unsafe { ptr::write_volatile(ptr::addr_of_mut!((*self.as_raw()).mtu), mtu) };
-    }
-
-    /// Sets or clears private flags.
-    pub fn update_priv_flags(&self, _rtnl: &Rtnl, set: u64, clear: u64) {
-        // SAFETY: RTNL is held, which serialises `priv_flags` updates.
-        unsafe {
-            let f = bindings::netdev_priv_flags_get(self.as_raw());
-            bindings::netdev_priv_flags_set(self.as_raw(), (f & !clear) | set);
-        }
     }
 
     /// Sets or clears `IFF_*` flags directly (no notification), for `IFF_MASTER`-like bits.

@@ -98,6 +98,10 @@ pub trait PernetData: Sized + Send + Sync + 'static {
     /// Called when `net` is dismantled, before its state is dropped.
     fn exit(_this: Pin<&Self>, _net: &Net) {}
 
+    /// Called first when `net` is dismantled, before RTNL is taken for `exit_rtnl`: remove
+    /// the ways user space could create new objects in `net` (sysfs files) here.
+    fn pre_exit(_this: Pin<&Self>, _net: &Net) {}
+
     /// Called with RTNL held when `net` is dismantled, before [`PernetData::exit`]: delete
     /// the subsystem's devices in that namespace here.
     fn exit_rtnl(_this: Pin<&Self>, _net: &Net, _rtnl: &super::Rtnl) {}
@@ -124,6 +128,7 @@ impl<T: PernetData> Registration<T> {
     pub fn new() -> Result<Self> {
         let ops = bindings::pernet_operations {
             init: Some(Self::init_callback),
+            pre_exit: Some(Self::pre_exit_callback),
             exit: Some(Self::exit_callback),
             exit_rtnl: Some(Self::exit_rtnl_callback),
             id: T::id().0.get(),
@@ -171,6 +176,14 @@ impl<T: PernetData> Registration<T> {
             }
             Ok(0)
         })
+    }
+
+    extern "C" fn pre_exit_callback(net: *mut bindings::net) {
+        // SAFETY: Called for a namespace whose state `init` built, before `exit`.
+        unsafe {
+            let net = Net::from_raw(net);
+            T::pre_exit(Pin::new_unchecked(&*Self::slot(net)), net);
+        }
     }
 
     extern "C" fn exit_rtnl_callback(

@@ -285,6 +285,12 @@ impl Message<'_> {
         }
     }
 
+    /// The message length so far.
+    fn len(&self) -> u32 {
+        // SAFETY: The message skb is valid (type invariants).
+        unsafe { (*self.skb).len }
+    }
+
     /// Appends an attribute with payload `data` (`nla_put`); `EMSGSIZE` when full.
     pub fn put(&mut self, ty: u16, data: &[u8]) -> Result {
         let len = i32::try_from(data.len()).map_err(|_| EMSGSIZE)?;
@@ -328,15 +334,31 @@ impl Message<'_> {
         self.put(ty, s.as_bytes_with_nul())
     }
 
-    /// Appends a nested attribute whose content `fill` writes; the nest is cancelled if
-    /// `fill` fails.
-    pub fn nest(&mut self, ty: u16, fill: impl FnOnce(&mut Self) -> Result) -> Result {
+    /// Appends a nested attribute (with `NLA_F_NESTED`) whose content `fill` writes; the nest
+    /// is cancelled if `fill` fails or writes nothing and `keep_empty` is false.
+    pub fn nest(&mut self, ty: u16, keep_empty: bool, fill: impl FnOnce(&mut Self) -> Result) -> Result {
+        self.nest_with(ty | bindings::NLA_F_NESTED as u16, keep_empty, fill)
+    }
+
+    /// As [`Message::nest`], without the `NLA_F_NESTED` flag (`nla_nest_start_noflag`), for
+    /// attributes older user space expects that way.
+    pub fn nest_noflag(&mut self, ty: u16, keep_empty: bool, fill: impl FnOnce(&mut Self) -> Result) -> Result {
+        self.nest_with(ty, keep_empty, fill)
+    }
+
+    fn nest_with(&mut self, ty: u16, keep_empty: bool, fill: impl FnOnce(&mut Self) -> Result) -> Result {
         // SAFETY: The message is valid (type invariants).
-        let start = unsafe { bindings::nla_nest_start(self.skb, ty.into()) };
+        let start = unsafe { bindings::nla_nest_start_noflag(self.skb, ty.into()) };
         if start.is_null() {
             return Err(EMSGSIZE);
         }
+        let before = self.len();
         match fill(self) {
+            Ok(()) if !keep_empty && self.len() == before => {
+                // SAFETY: As below.
+                unsafe { bindings::nla_nest_cancel(self.skb, start) };
+                Ok(())
+            }
             Ok(()) => {
                 // SAFETY: `start` was returned by `nla_nest_start` on this message.
                 unsafe { bindings::nla_nest_end(self.skb, start) };

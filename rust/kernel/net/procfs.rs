@@ -6,7 +6,7 @@
 //! [`include/linux/seq_file.h`](srctree/include/linux/seq_file.h).
 
 use super::namespace::Net;
-use crate::{alloc::KBox, bindings, error::code::*, error::Result, prelude::*, str::CStr};
+use crate::{alloc::KBox, bindings, error::code::*, error::Result, prelude::*, str::CStr, sync::Arc};
 use core::{fmt, pin::Pin, ptr};
 
 /// The output buffer of a `seq_file` being shown.
@@ -38,7 +38,8 @@ pub trait Show: Send + Sync + 'static {
     fn show(&self, m: &mut SeqFile) -> Result;
 }
 
-/// A directory `/proc/net/NAME` of a namespace; removed with everything in it on drop.
+/// A directory `/proc/net/NAME` of a namespace, shared (`Arc`) with the files in it, which
+/// keep it alive; removed when the last reference goes.
 ///
 /// # Invariants
 ///
@@ -54,14 +55,14 @@ unsafe impl Sync for Dir {}
 
 impl Dir {
     /// Creates `/proc/net/<name>` in `net`.
-    pub fn new(net: &Net, name: &'static CStr) -> Result<Self> {
+    pub fn new(net: &Net, name: &'static CStr) -> Result<Arc<Self>> {
         // SAFETY: `name` is a static string; the namespace's proc directory is valid.
         let entry = unsafe { bindings::proc_mkdir(name.as_char_ptr(), net.proc_net()) };
         if entry.is_null() {
             return Err(ENOMEM);
         }
         // INVARIANT: Created just above.
-        Ok(Self { entry })
+        Ok(Arc::new(Self { entry }, GFP_KERNEL)?)
     }
 }
 
@@ -80,6 +81,8 @@ impl Drop for Dir {
 pub struct File<T: Show> {
     entry: *mut bindings::proc_dir_entry,
     data: Pin<KBox<T>>,
+    // Declared last: the directory outlives the file's removal in `drop`.
+    _dir: Option<Arc<Dir>>,
 }
 
 // SAFETY: `T: Send + Sync`; the entry pointer may be used from any thread.
@@ -88,17 +91,23 @@ unsafe impl<T: Show> Send for File<T> {}
 unsafe impl<T: Show> Sync for File<T> {}
 
 impl<T: Show> File<T> {
-    /// Creates file `name` (mode 0444) in `dir`.
-    pub fn new(dir: &Dir, name: &CStr, data: T) -> Result<Self> {
-        Self::create(dir.entry, name, data)
+    /// Creates file `name` (mode 0444) in `dir`, which the file keeps alive.
+    pub fn new(dir: &Arc<Dir>, name: &CStr, data: T) -> Result<Self> {
+        Self::create(dir.entry, Some(dir.clone()), name, data)
     }
 
-    /// Creates `/proc/net/<name>` directly in `net`.
+    /// Creates `/proc/net/<name>` directly in `net`. Drop the file before the namespace goes
+    /// (keep it in the namespace's pernet state, or in a module of the initial namespace).
     pub fn new_in_net(net: &Net, name: &CStr, data: T) -> Result<Self> {
-        Self::create(net.proc_net(), name, data)
+        Self::create(net.proc_net(), None, name, data)
     }
 
-    fn create(parent: *mut bindings::proc_dir_entry, name: &CStr, data: T) -> Result<Self> {
+    fn create(
+        parent: *mut bindings::proc_dir_entry,
+        dir: Option<Arc<Dir>>,
+        name: &CStr,
+        data: T,
+    ) -> Result<Self> {
         let data = KBox::pin(data, GFP_KERNEL)?;
         let p: *const T = &*data;
         // SAFETY: `parent` is a live directory; `p` stays valid until `drop` has removed the
@@ -116,7 +125,11 @@ impl<T: Show> File<T> {
             return Err(ENOMEM);
         }
         // INVARIANT: Created just above with `data`'s address.
-        Ok(Self { entry, data })
+        Ok(Self {
+            entry,
+            data,
+            _dir: dir,
+        })
     }
 
     /// The data the file shows.

@@ -77,6 +77,23 @@ impl Features {
     /// Every GSO feature.
     pub const GSO_MASK: Self = Self(bindings::NETIF_F_GSO_MASK);
 
+    /// The features a virtual master offers VLANs on top (`MASTER_UPPER_DEV_VLAN_FEATURES`).
+    pub const MASTER_UPPER_DEV_VLAN: Self = Self(bindings::MASTER_UPPER_DEV_VLAN_FEATURES);
+    /// Partial GSO.
+    pub const GSO_PARTIAL: Self = bit(bindings::NETIF_F_GSO_PARTIAL_BIT);
+
+    /// The features every device keeps whatever its lowers have (`netdev_base_features`).
+    pub fn base(self) -> Self {
+        // SAFETY: A pure function of its argument.
+        Self(unsafe { bindings::netdev_base_features(self.0) })
+    }
+
+    /// Adds TSO features to an upper device's set (`netdev_add_tso_features`).
+    pub fn add_tso(self, mask: Self) -> Self {
+        // SAFETY: A pure function of its arguments.
+        Self(unsafe { bindings::netdev_add_tso_features(self.0, mask.0) })
+    }
+
     /// `true` if every feature of `other` is in `self`.
     pub const fn contains(self, other: Self) -> bool {
         self.0 & other.0 == other.0
