@@ -215,13 +215,13 @@ struct ClassFile {
 }
 
 impl sysfs::ClassAttributeOps for ClassFile {
-    fn show(&self, page: &mut Page<'_>) -> Result {
+    fn show(&self, _net: &Net, page: &mut Page<'_>) -> Result {
         page.write_bytes(self.name.as_bytes());
         page.write_bytes(b"\n");
         Ok(())
     }
 
-    fn store(&self, _input: &[u8]) -> Result {
+    fn store(&self, _net: &Net, _input: &[u8]) -> Result {
         Err(EPERM)
     }
 }

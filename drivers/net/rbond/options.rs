@@ -8,9 +8,6 @@
 //!
 //! Pure logic: no kernel objects, so it is tested by KUnit and could be on the host.
 
-// The tables of options whose setters arrive with bonds (sysfs, netlink) are not read yet.
-#![allow(dead_code)]
-
 /// The value is the option's default (`"default"` selects it).
 pub(crate) const VAL_DEFAULT: u8 = 1 << 0;
 /// The value is the lowest of a numeric range.
@@ -199,6 +196,191 @@ pub(crate) const COUPLED_CONTROL_VALUES: &[OptValue] = &[v("on", 1, VAL_DEFAULT)
 
 /// `broadcast_neighbor`.
 pub(crate) const BROADCAST_NEIGHBOR_VALUES: &[OptValue] = &[v("off", 0, VAL_DEFAULT), v("on", 1, 0)];
+
+/// `fail_over_mac` values.
+pub(crate) const FOM_ACTIVE: u32 = 1;
+/// See [`FOM_ACTIVE`].
+pub(crate) const FOM_FOLLOW: u32 = 2;
+/// `primary_reselect` values.
+pub(crate) const RESELECT_ALWAYS: u32 = 0;
+/// See [`RESELECT_ALWAYS`].
+pub(crate) const RESELECT_BETTER: u32 = 1;
+/// See [`RESELECT_ALWAYS`].
+pub(crate) const RESELECT_FAILURE: u32 = 2;
+
+/// The option may only change while the bond has no slaves (`BOND_OPTFLAG_NOSLAVES`).
+pub(crate) const NOSLAVES: u8 = 1 << 0;
+/// The option may only change while the bond is down (`BOND_OPTFLAG_IFDOWN`).
+pub(crate) const IFDOWN: u8 = 1 << 1;
+/// The option takes its input unparsed (`BOND_OPTFLAG_RAWVAL`).
+pub(crate) const RAWVAL: u8 = 1 << 2;
+
+/// Every mode, as a bit set by mode number.
+const ALL_MODES: u8 = 0x7f;
+const fn bit(m: Mode) -> u8 {
+    1 << (m as u8)
+}
+/// Every mode but those in `modes` (C: `BOND_MODE_ALL_EX`).
+const fn all_except(modes: u8) -> u8 {
+    ALL_MODES & !modes
+}
+const NO_ARP_MODES: u8 = bit(Mode::Ieee8023ad) | bit(Mode::BalanceTlb) | bit(Mode::BalanceAlb);
+const PRIMARY_MODES: u8 = bit(Mode::ActiveBackup) | bit(Mode::BalanceTlb) | bit(Mode::BalanceAlb);
+
+/// Every bonding option (C: `enum BOND_OPT_*`, `bond_opts[]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Opt {
+    Mode,
+    PacketsPerSlave,
+    XmitHash,
+    ArpValidate,
+    ArpAllTargets,
+    FailOverMac,
+    ArpInterval,
+    MissedMax,
+    ArpTargets,
+    Downdelay,
+    Updelay,
+    LacpActive,
+    LacpRate,
+    MinLinks,
+    AdSelect,
+    NumPeerNotif,
+    Miimon,
+    Prio,
+    Primary,
+    PrimaryReselect,
+    UseCarrier,
+    ActiveSlave,
+    QueueId,
+    AllSlavesActive,
+    ResendIgmp,
+    LpInterval,
+    Slaves,
+    TlbDynamicLb,
+    AdActorSysPrio,
+    AdActorSystem,
+    AdUserPortKey,
+    NumPeerNotifAlias,
+    PeerNotifDelay,
+    CoupledControl,
+    /// Kept for the option table's completeness: 6.12 has neither a sysfs file nor a
+    /// netlink attribute for it.
+    #[allow(dead_code)]
+    BroadcastNeighbor,
+}
+
+/// What the option table says of one option.
+pub(crate) struct OptDef {
+    /// The name in sysfs and messages.
+    pub(crate) name: &'static str,
+    /// Its values (empty for [`RAWVAL`] options).
+    pub(crate) values: &'static [OptValue],
+    /// [`NOSLAVES`], [`IFDOWN`], [`RAWVAL`].
+    pub(crate) flags: u8,
+    /// Modes in which the option cannot be set, by mode number.
+    pub(crate) unsupp: u8,
+}
+
+const fn def(name: &'static str, values: &'static [OptValue], flags: u8, unsupp: u8) -> OptDef {
+    OptDef { name, values, flags, unsupp }
+}
+
+impl Opt {
+    /// The option's table entry.
+    pub(crate) fn def(self) -> &'static OptDef {
+        const MODE: OptDef = def("mode", MODE_VALUES, NOSLAVES | IFDOWN, 0);
+        const PPS: OptDef = def("packets_per_slave", PACKETS_PER_SLAVE_VALUES, 0, all_except(bit(Mode::BalanceRr)));
+        const XMIT_HASH: OptDef = def("xmit_hash_policy", XMIT_HASH_VALUES, 0, 0);
+        const ARP_VALIDATE: OptDef = def("arp_validate", ARP_VALIDATE_VALUES, 0, NO_ARP_MODES);
+        const ARP_ALL_TARGETS: OptDef = def("arp_all_targets", ARP_ALL_TARGETS_VALUES, 0, 0);
+        const FOM: OptDef = def("fail_over_mac", FAIL_OVER_MAC_VALUES, NOSLAVES, 0);
+        const ARP_INTERVAL: OptDef = def("arp_interval", INTMAX_VALUES, 0, NO_ARP_MODES);
+        const MISSED_MAX: OptDef = def("arp_missed_max", MISSED_MAX_VALUES, 0, NO_ARP_MODES);
+        const ARP_TARGETS: OptDef = def("arp_ip_target", &[], RAWVAL, 0);
+        const DOWNDELAY: OptDef = def("downdelay", INTMAX_VALUES, 0, 0);
+        const UPDELAY: OptDef = def("updelay", INTMAX_VALUES, 0, 0);
+        const LACP_ACTIVE: OptDef = def("lacp_active", LACP_ACTIVE_VALUES, IFDOWN, all_except(bit(Mode::Ieee8023ad)));
+        const LACP_RATE: OptDef = def("lacp_rate", LACP_RATE_VALUES, IFDOWN, all_except(bit(Mode::Ieee8023ad)));
+        const MIN_LINKS: OptDef = def("min_links", INTMAX_VALUES, 0, 0);
+        const AD_SELECT: OptDef = def("ad_select", AD_SELECT_VALUES, IFDOWN, 0);
+        const NUM_PEER_NOTIF: OptDef = def("num_unsol_na", NUM_PEER_NOTIF_VALUES, 0, 0);
+        const MIIMON: OptDef = def("miimon", INTMAX_VALUES, 0, 0);
+        const PRIO: OptDef = def("prio", &[], RAWVAL, all_except(PRIMARY_MODES));
+        const PRIMARY: OptDef = def("primary", &[], RAWVAL, all_except(PRIMARY_MODES));
+        const PRIMARY_RESELECT: OptDef = def("primary_reselect", PRIMARY_RESELECT_VALUES, 0, 0);
+        const USE_CARRIER: OptDef = def("use_carrier", USE_CARRIER_VALUES, 0, 0);
+        const ACTIVE_SLAVE: OptDef = def("active_slave", &[], RAWVAL, all_except(PRIMARY_MODES));
+        const QUEUE_ID: OptDef = def("queue_id", &[], RAWVAL, 0);
+        const ALL_SLAVES_ACTIVE: OptDef = def("all_slaves_active", ALL_SLAVES_ACTIVE_VALUES, 0, 0);
+        const RESEND_IGMP: OptDef = def("resend_igmp", RESEND_IGMP_VALUES, 0, 0);
+        const LP_INTERVAL: OptDef = def("lp_interval", LP_INTERVAL_VALUES, 0, 0);
+        const SLAVES: OptDef = def("slaves", &[], RAWVAL, 0);
+        const TLB_DYNAMIC_LB: OptDef = def(
+            "tlb_dynamic_lb",
+            TLB_DYNAMIC_LB_VALUES,
+            IFDOWN,
+            all_except(bit(Mode::BalanceTlb) | bit(Mode::BalanceAlb)),
+        );
+        const AD_ACTOR_SYS_PRIO: OptDef = def("ad_actor_sys_prio", AD_ACTOR_SYS_PRIO_VALUES, 0, all_except(bit(Mode::Ieee8023ad)));
+        const AD_ACTOR_SYSTEM: OptDef = def("ad_actor_system", &[], RAWVAL, all_except(bit(Mode::Ieee8023ad)));
+        const AD_USER_PORT_KEY: OptDef = def("ad_user_port_key", AD_USER_PORT_KEY_VALUES, IFDOWN, all_except(bit(Mode::Ieee8023ad)));
+        const NUM_PEER_NOTIF_ALIAS: OptDef = def("num_grat_arp", NUM_PEER_NOTIF_VALUES, 0, 0);
+        const PEER_NOTIF_DELAY: OptDef = def("peer_notif_delay", PEER_NOTIF_DELAY_VALUES, 0, 0);
+        const COUPLED_CONTROL: OptDef = def("coupled_control", COUPLED_CONTROL_VALUES, IFDOWN, all_except(bit(Mode::Ieee8023ad)));
+        const BROADCAST_NEIGHBOR: OptDef = def("broadcast_neighbor", BROADCAST_NEIGHBOR_VALUES, 0, all_except(bit(Mode::Ieee8023ad)));
+        match self {
+            Opt::Mode => &MODE,
+            Opt::PacketsPerSlave => &PPS,
+            Opt::XmitHash => &XMIT_HASH,
+            Opt::ArpValidate => &ARP_VALIDATE,
+            Opt::ArpAllTargets => &ARP_ALL_TARGETS,
+            Opt::FailOverMac => &FOM,
+            Opt::ArpInterval => &ARP_INTERVAL,
+            Opt::MissedMax => &MISSED_MAX,
+            Opt::ArpTargets => &ARP_TARGETS,
+            Opt::Downdelay => &DOWNDELAY,
+            Opt::Updelay => &UPDELAY,
+            Opt::LacpActive => &LACP_ACTIVE,
+            Opt::LacpRate => &LACP_RATE,
+            Opt::MinLinks => &MIN_LINKS,
+            Opt::AdSelect => &AD_SELECT,
+            Opt::NumPeerNotif => &NUM_PEER_NOTIF,
+            Opt::Miimon => &MIIMON,
+            Opt::Prio => &PRIO,
+            Opt::Primary => &PRIMARY,
+            Opt::PrimaryReselect => &PRIMARY_RESELECT,
+            Opt::UseCarrier => &USE_CARRIER,
+            Opt::ActiveSlave => &ACTIVE_SLAVE,
+            Opt::QueueId => &QUEUE_ID,
+            Opt::AllSlavesActive => &ALL_SLAVES_ACTIVE,
+            Opt::ResendIgmp => &RESEND_IGMP,
+            Opt::LpInterval => &LP_INTERVAL,
+            Opt::Slaves => &SLAVES,
+            Opt::TlbDynamicLb => &TLB_DYNAMIC_LB,
+            Opt::AdActorSysPrio => &AD_ACTOR_SYS_PRIO,
+            Opt::AdActorSystem => &AD_ACTOR_SYSTEM,
+            Opt::AdUserPortKey => &AD_USER_PORT_KEY,
+            Opt::NumPeerNotifAlias => &NUM_PEER_NOTIF_ALIAS,
+            Opt::PeerNotifDelay => &PEER_NOTIF_DELAY,
+            Opt::CoupledControl => &COUPLED_CONTROL,
+            Opt::BroadcastNeighbor => &BROADCAST_NEIGHBOR,
+        }
+    }
+
+    /// `true` if the option cannot be set in `mode` (the mode dependency check).
+    pub(crate) fn unsupported_in(self, mode: Mode) -> bool {
+        self.def().unsupp & bit(mode) != 0
+    }
+
+    /// The `(min, max)` the option's table allows, if it has a range (for error messages).
+    pub(crate) fn range(self) -> Option<(u64, u64)> {
+        let values = self.def().values;
+        let max = values.iter().find(|v| v.flags & VAL_MAX != 0)?;
+        let min = values.iter().find(|v| v.flags & VAL_MIN != 0).map_or(0, |v| v.value);
+        Some((min, max.value))
+    }
+}
 
 /// The longest word `bond_opt_parse()` compares (`%32s`).
 const MAX_NAME_LEN: usize = 32;

@@ -145,6 +145,42 @@ pub(crate) struct BondDefaults {
     pub(crate) ad_user_port_key: u64,
 }
 
+impl BondDefaults {
+    /// bonding.ko's defaults with no module parameters given (what `check` returns for an
+    /// empty parameter set, without its log lines).
+    pub(crate) fn builtin() -> Self {
+        BondDefaults {
+            max_bonds: DEFAULT_MAX_BONDS,
+            mode: Mode::BalanceRr,
+            xmit_policy: 0,
+            miimon: 0,
+            updelay: 0,
+            downdelay: 0,
+            use_carrier: 1,
+            num_peer_notif: 1,
+            arp_interval: 0,
+            arp_targets: [[0; 4]; MAX_ARP_TARGETS],
+            arp_target_count: 0,
+            arp_validate: 0,
+            arp_all_targets: 0,
+            lacp_fast: 0,
+            ad_select: 0,
+            primary: None,
+            primary_reselect: 0,
+            fail_over_mac: 0,
+            tx_queues: DEFAULT_TX_QUEUES,
+            all_slaves_active: 0,
+            resend_igmp: DEFAULT_RESEND_IGMP,
+            min_links: 0,
+            lp_interval: DEFAULT_LP_INTERVAL,
+            packets_per_slave: 1,
+            tlb_dynamic_lb: 1,
+            ad_actor_sys_prio: 65535,
+            ad_user_port_key: 0,
+        }
+    }
+}
+
 /// Text of a string parameter for messages.
 struct Text<'a>(&'a [u8]);
 
@@ -605,6 +641,7 @@ mod tests {
         assert_eq!(d.ad_actor_sys_prio, 65535);
         assert_eq!(d.tlb_dynamic_lb, 1);
         assert_eq!(log.err + log.warn, 0);
+        assert_eq!(d, BondDefaults::builtin());
     }
 
     #[test]

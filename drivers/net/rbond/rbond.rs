@@ -3,14 +3,37 @@
 //! rbond: the Linux bonding driver in Rust.
 //!
 //! The module: its parameters (the same names, types and defaults as bonding.ko's, listed in
-//! `drivers/net/bonding/bond_main.c`) and its init, which checks them as `bonding_init()` does.
-//! Bonds, slaves and modes come in the files beside this one.
+//! `drivers/net/bonding/bond_main.c`), its init, which checks them as `bonding_init()` does and
+//! registers the `bond` link type, the per-namespace state and the netdevice notifier, then
+//! creates `max_bonds` bonds; and its exit, which undoes all of that.
+
+#![recursion_limit = "256"]
 
 use kernel::module_param::{ModuleParamAccess, ParamString};
+use kernel::net::{namespace, notifier, Net, RtnlGuard};
 use kernel::prelude::*;
+use kernel::sync::Arc;
+use kernel::c_str;
 
+#[macro_use]
+mod log;
+mod active;
+mod bond;
+mod config;
+mod enslave;
+mod events;
+mod globals;
+mod monitor;
+mod net;
+mod netlink;
+mod opt_set;
 mod options;
 mod params;
+mod procfs;
+mod slave;
+mod sysfs;
+mod util;
+mod xmit;
 
 module! {
     type: Rbond,
@@ -46,10 +69,20 @@ module! {
     },
 }
 
-/// The loaded module.
+/// The loaded module. Dropped in field order after `Drop::drop` retracted the globals: the
+/// link type first (deleting every bond, with the notifier still there to clean up after
+/// each), then the notifier, then the per-namespace state.
 struct Rbond {
-    /// What every new bond starts from.
-    _defaults: params::BondDefaults,
+    link: Option<Arc<globals::BondLink>>,
+    _events: notifier::Registration<events::Events>,
+    _pernet: Arc<namespace::Registration<net::BondNet>>,
+}
+
+impl Drop for Rbond {
+    fn drop(&mut self) {
+        globals::retract();
+        drop(self.link.take());
+    }
 }
 
 /// The kernel log, with the module's `rbond: ` prefix.
@@ -139,6 +172,33 @@ impl kernel::Module for Rbond {
             lp_interval: p::lp_interval.value(),
         };
         let defaults = params::check(&raw, &mut KernelLog)?;
-        Ok(Rbond { _defaults: defaults })
+        let max_bonds = defaults.max_bonds;
+        if !matches!(defaults.mode, options::Mode::BalanceRr | options::Mode::ActiveBackup) {
+            pr_warn!(
+                "Warning: mode {} is not implemented in rbond yet; its bonds drop what they are given to send\n",
+                defaults.mode.name()
+            );
+        }
+
+        let pernet = Arc::new(namespace::Registration::<net::BondNet>::new()?, GFP_KERNEL)?;
+        globals::publish_defaults(defaults)?;
+        let link = Arc::new(globals::BondLink::new()?, GFP_KERNEL)?;
+        let events = notifier::Registration::new(events::Events {
+            bonds: link.ident(),
+            pernet: pernet.clone(),
+        })?;
+        globals::publish_link(link.clone())?;
+        let module = Rbond {
+            link: Some(link),
+            _events: events,
+            _pernet: pernet,
+        };
+
+        let rtnl = RtnlGuard::lock();
+        for _ in 0..max_bonds {
+            sysfs::create_bond(&rtnl, Net::init_ns(), c_str!("bond%d"))?;
+        }
+        drop(rtnl);
+        Ok(module)
     }
 }

@@ -88,6 +88,11 @@ pub mod priv_flags {
 pub struct Name([u8; bindings::IFNAMSIZ as usize]);
 
 impl Name {
+    /// An empty name.
+    pub const fn empty() -> Self {
+        Self([0; bindings::IFNAMSIZ as usize])
+    }
+
     /// The name without its terminating NUL.
     pub fn as_bytes(&self) -> &[u8] {
         let len = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
@@ -160,6 +165,17 @@ impl HwAddr {
         };
         a.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
         Some(a)
+    }
+
+    /// A 6-byte Ethernet address.
+    pub const fn ether(mac: [u8; 6]) -> Self {
+        let mut bytes = [0; bindings::MAX_ADDR_LEN as usize];
+        let mut i = 0;
+        while i < 6 {
+            bytes[i] = mac[i];
+            i += 1;
+        }
+        Self { len: 6, bytes }
     }
 
     /// The address bytes.
@@ -746,10 +762,68 @@ impl Device {
     }
 }
 
+/// Kernel log levels for [`Device::log`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// `KERN_ERR`.
+    Err,
+    /// `KERN_WARNING`.
+    Warn,
+    /// `KERN_NOTICE`.
+    Notice,
+    /// `KERN_INFO`.
+    Info,
+}
+
+impl Device {
+    /// Logs a message about this device as C's `netdev_printk` does: `"<name>: <message>"`
+    /// (with the driver and parent device first for devices that have a parent).
+    pub fn log(&self, level: Level, args: fmt::Arguments<'_>) {
+        let level: &[u8] = match level {
+            Level::Err => b"\x013\0",
+            Level::Warn => b"\x014\0",
+            Level::Notice => b"\x015\0",
+            Level::Info => b"\x016\0",
+        };
+        // SAFETY: The level and format are NUL-terminated; `%pA` makes vsprintf call back into
+        // Rust with `&args`, which lives across the call.
+        unsafe {
+            bindings::netdev_printk(
+                level.as_ptr().cast(),
+                self.as_raw(),
+                b"%pA\0".as_ptr().cast(),
+                ptr::from_ref(&args).cast::<core::ffi::c_void>(),
+            )
+        };
+    }
+}
+
 impl fmt::Debug for Device {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Device({})", self.name())
     }
+}
+
+/// LAG transmit types and hash types for [`LagInfo`] (`enum netdev_lag_tx_type`,
+/// `enum netdev_lag_hash`).
+pub mod lag {
+    use crate::bindings;
+    /// Unknown transmit type.
+    pub const TX_UNKNOWN: bindings::netdev_lag_tx_type = bindings::netdev_lag_tx_type_NETDEV_LAG_TX_TYPE_UNKNOWN;
+    /// Any lower device, in turn.
+    pub const TX_RANDOM: bindings::netdev_lag_tx_type = bindings::netdev_lag_tx_type_NETDEV_LAG_TX_TYPE_RANDOM;
+    /// Every lower device.
+    pub const TX_BROADCAST: bindings::netdev_lag_tx_type = bindings::netdev_lag_tx_type_NETDEV_LAG_TX_TYPE_BROADCAST;
+    /// Round-robin.
+    pub const TX_ROUNDROBIN: bindings::netdev_lag_tx_type = bindings::netdev_lag_tx_type_NETDEV_LAG_TX_TYPE_ROUNDROBIN;
+    /// One active lower device.
+    pub const TX_ACTIVEBACKUP: bindings::netdev_lag_tx_type = bindings::netdev_lag_tx_type_NETDEV_LAG_TX_TYPE_ACTIVEBACKUP;
+    /// By a hash of the packet.
+    pub const TX_HASH: bindings::netdev_lag_tx_type = bindings::netdev_lag_tx_type_NETDEV_LAG_TX_TYPE_HASH;
+    /// No hash.
+    pub const HASH_NONE: bindings::netdev_lag_hash = bindings::netdev_lag_hash_NETDEV_LAG_HASH_NONE;
+    /// Unknown hash.
+    pub const HASH_UNKNOWN: bindings::netdev_lag_hash = bindings::netdev_lag_hash_NETDEV_LAG_HASH_UNKNOWN;
 }
 
 /// LAG information passed to the stack when a lower device joins its master.
@@ -960,11 +1034,18 @@ impl<T: Driver> DriverDevice<T> {
         unsafe { &*ptr.cast() }
     }
 
-    /// The driver's private data.
-    pub fn data(&self) -> Pin<&T> {
-        // SAFETY: By the type invariants the private area holds a live `T`; it never moves (it
-        // is part of the device allocation) and it is dropped only when no callback can run.
-        unsafe { Pin::new_unchecked((*Private::<T>::of(self.as_raw())).value.assume_init_ref()) }
+    /// The driver's private data. It is pinned in the device allocation; see
+    /// [`DriverDevice::data_pinned`] for the pinned view.
+    pub fn data(&self) -> &T {
+        // SAFETY: By the type invariants the private area holds a live `T`, dropped only when
+        // no callback can run, so it outlives this borrow of the device.
+        unsafe { (*Private::<T>::of(self.as_raw())).value.assume_init_ref() }
+    }
+
+    /// The driver's private data, pinned.
+    pub fn data_pinned(&self) -> Pin<&T> {
+        // SAFETY: The private data never moves: it is part of the device allocation.
+        unsafe { Pin::new_unchecked(self.data()) }
     }
 
     /// Turns the carrier on (`netif_carrier_on`).

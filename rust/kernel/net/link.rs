@@ -12,14 +12,14 @@ use super::{
     rtnl::Rtnl,
 };
 use crate::{
-    alloc::KBox,
     bindings,
     error::{code::*, from_result, to_result, Result},
     prelude::*,
     str::CStr,
+    sync::Arc,
     types::Opaque,
 };
-use core::{marker::PhantomData, pin::Pin, ptr};
+use core::{marker::PhantomData, ptr};
 
 /// A link type: a [`Driver`] that user space can create with `ip link add ... type KIND`.
 ///
@@ -105,14 +105,58 @@ pub trait LinkType: Driver {
     }
 }
 
+/// The heap-allocated `rtnl_link_ops` of a link type, shared by its [`Registration`] and
+/// its [`Ident`]s so that the address stays unique while any of them exists.
+type Ops = Arc<Opaque<bindings::rtnl_link_ops>>;
+
 /// A registered link type; unregistering it (on drop) deletes every device of the kind.
 ///
 /// # Invariants
 ///
 /// `ops` is registered with `rtnl_link_register` for the life of the value and never moves.
 pub struct Registration<T: LinkType> {
-    ops: Pin<KBox<Opaque<bindings::rtnl_link_ops>>>,
+    ops: Ops,
     _p: PhantomData<T>,
+}
+
+/// Recognises devices of a link type, also after (or while) the type is unregistered: it
+/// keeps the ops' memory, not their registration, so no other link type can reuse the
+/// address meanwhile.
+///
+/// # Invariants
+///
+/// `ops` is (or was) the `rtnl_link_ops` of link type `T`.
+pub struct Ident<T: LinkType> {
+    ops: Ops,
+    _p: PhantomData<T>,
+}
+
+// SAFETY: The identity is a pointer compared, never written through.
+unsafe impl<T: LinkType> Send for Ident<T> {}
+// SAFETY: See above.
+unsafe impl<T: LinkType> Sync for Ident<T> {}
+
+impl<T: LinkType> Ident<T> {
+    /// `dev` as a device of this link type, if it is one.
+    pub fn downcast<'a>(&self, dev: &'a Device) -> Option<&'a DriverDevice<T>> {
+        downcast_by(self.ops.get(), dev)
+    }
+}
+
+fn downcast_by<'a, T: LinkType>(
+    ops: *mut bindings::rtnl_link_ops,
+    dev: &'a Device,
+) -> Option<&'a DriverDevice<T>> {
+    // SAFETY: `rtnl_link_ops` is a field of the valid device `dev`.
+    let dev_ops = unsafe { ptr::read_volatile(ptr::addr_of!((*dev.as_raw()).rtnl_link_ops)) };
+    if ptr::eq(dev_ops, ops) {
+        // SAFETY: Only devices created through these ops (by `newlink` or `create`) point at
+        // them, and those were set up by `T`'s setup. The ops memory is kept alive by the
+        // caller's `Registration` or `Ident`, so the address is not another type's.
+        Some(unsafe { DriverDevice::from_raw(dev.as_raw()) })
+    } else {
+        None
+    }
 }
 
 // SAFETY: The registration only holds a pointer to ops the kernel reads concurrently anyway.
@@ -172,7 +216,7 @@ impl<T: LinkType> Registration<T> {
             // SAFETY: The remaining fields (list head, optional callbacks) are valid zeroed.
             ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
         };
-        let ops = KBox::pin(Opaque::new(ops), GFP_KERNEL)?;
+        let ops: Ops = Arc::new(Opaque::new(ops), GFP_KERNEL)?;
         // SAFETY: `ops` is fully initialised, pinned, and lives until `Drop` unregisters it.
         to_result(unsafe { bindings::rtnl_link_register(ops.get()) })?;
         // INVARIANT: Registered just above.
@@ -216,14 +260,14 @@ impl<T: LinkType> Registration<T> {
 
     /// `dev` as a device of this link type, if it is one.
     pub fn downcast<'a>(&self, dev: &'a Device) -> Option<&'a DriverDevice<T>> {
-        // SAFETY: `rtnl_link_ops` is a field of the valid device `dev`.
-        let ops = unsafe { ptr::read_volatile(ptr::addr_of!((*dev.as_raw()).rtnl_link_ops)) };
-        if ptr::eq(ops, self.ops_ptr()) {
-            // SAFETY: Only devices created through this registration's ops (by `newlink` or
-            // `create`) point at them, and those were set up by `T`'s setup.
-            Some(unsafe { DriverDevice::from_raw(dev.as_raw()) })
-        } else {
-            None
+        downcast_by(self.ops_ptr(), dev)
+    }
+
+    /// An [`Ident`] that recognises this type's devices for as long as it lives.
+    pub fn ident(&self) -> Ident<T> {
+        Ident {
+            ops: self.ops.clone(),
+            _p: PhantomData,
         }
     }
 

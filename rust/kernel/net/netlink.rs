@@ -117,6 +117,14 @@ impl Policy {
         p.0.len = max_len;
         p
     }
+    /// A `u32` within `range` (`NLA_POLICY_FULL_RANGE(NLA_U32, range)`).
+    pub const fn u32_range(range: &'static Range) -> Self {
+        let mut p = Self::typed(bindings::NLA_U32);
+        p.0.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_RANGE_PTR as u8;
+        p.0.__bindgen_anon_1.range = ptr::from_ref(&range.0);
+        p
+    }
+
     /// Binary data of exactly `len` bytes (`NLA_POLICY_EXACT_LEN`).
     pub const fn exact_len(len: u16) -> Self {
         let mut p = Self::typed(bindings::NLA_BINARY);
@@ -125,6 +133,20 @@ impl Policy {
         p.0.__bindgen_anon_1.__bindgen_anon_1.min = len as i16;
         p.0.__bindgen_anon_1.__bindgen_anon_1.max = len as i16;
         p
+    }
+}
+
+/// A range an integer attribute must be within (`struct netlink_range_validation`).
+#[repr(transparent)]
+pub struct Range(bindings::netlink_range_validation);
+
+// SAFETY: Immutable plain data.
+unsafe impl Sync for Range {}
+
+impl Range {
+    /// `min..=max`.
+    pub const fn new(min: u64, max: u64) -> Self {
+        Self(bindings::netlink_range_validation { min, max })
     }
 }
 

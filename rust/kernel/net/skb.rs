@@ -31,6 +31,18 @@ pub mod eth_p {
     pub const SLOW: u16 = crate::bindings::ETH_P_SLOW as u16;
 }
 
+/// Packet types (`skb->pkt_type`, `PACKET_*`).
+pub mod pkt_type {
+    /// To us.
+    pub const HOST: u8 = crate::bindings::PACKET_HOST as u8;
+    /// To all.
+    pub const BROADCAST: u8 = crate::bindings::PACKET_BROADCAST as u8;
+    /// To a group.
+    pub const MULTICAST: u8 = crate::bindings::PACKET_MULTICAST as u8;
+    /// To someone else.
+    pub const OTHERHOST: u8 = crate::bindings::PACKET_OTHERHOST as u8;
+}
+
 /// The length of an Ethernet header.
 pub const ETH_HLEN: usize = bindings::ETH_HLEN as usize;
 
@@ -194,6 +206,12 @@ impl SkBuff {
         let mut buf = [0u8; N];
         self.copy_bits(offset, &mut buf)?;
         Some(buf)
+    }
+
+    /// The offset of the network header relative to `skb->data`.
+    pub fn network_offset(&self) -> isize {
+        // SAFETY: The skb is valid.
+        unsafe { bindings::skb_network_offset(self.as_raw()) as isize }
     }
 
     /// The offset of the MAC header relative to `skb->data` (negative on receive, where

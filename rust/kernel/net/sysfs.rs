@@ -52,6 +52,19 @@ impl<'a> Page<'a> {
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
+
+    /// Room left on the page.
+    pub fn remaining(&self) -> usize {
+        self.buf.len() - self.len
+    }
+
+    /// Replaces the last byte written (bonding turns a list's trailing space into a
+    /// newline this way); does nothing on an empty page.
+    pub fn replace_last(&mut self, b: u8) {
+        if self.len > 0 {
+            self.buf[self.len - 1] = b;
+        }
+    }
 }
 
 impl fmt::Write for Page<'_> {
@@ -61,12 +74,12 @@ impl fmt::Write for Page<'_> {
     }
 }
 
-/// What a class attribute does.
+/// What a class attribute does; `net` is the namespace the file belongs to.
 pub trait ClassAttributeOps: Send + Sync + 'static {
     /// Reading the file.
-    fn show(&self, page: &mut Page<'_>) -> Result;
+    fn show(&self, net: &Net, page: &mut Page<'_>) -> Result;
     /// Writing the file.
-    fn store(&self, input: &[u8]) -> Result;
+    fn store(&self, net: &Net, input: &[u8]) -> Result;
 }
 
 #[repr(C)]
@@ -77,6 +90,10 @@ struct ClassBlock<T> {
 }
 
 /// A file in `/sys/class/net/` of one network namespace; removed on drop.
+///
+/// Keep it in the namespace's pernet state ([`super::namespace::PernetData`]) and drop it
+/// there (in `pre_exit` at the latest): the callbacks are handed the namespace, which must
+/// outlive the file.
 ///
 /// # Invariants
 ///
@@ -152,9 +169,13 @@ unsafe extern "C" fn class_show<T: ClassAttributeOps>(
     buf: *mut crate::ffi::c_char,
 ) -> isize {
     // SAFETY: `attr` is the first field of a `#[repr(C)]` `ClassBlock<T>` (see `new`), alive
-    // while the file exists; `buf` is a page we may fill.
-    let (block, mut page) = unsafe { (&*attr.cast::<ClassBlock<T>>(), Page::from_raw(buf)) };
-    ssize(block.data.show(&mut page).map(|()| page.len))
+    // while the file exists; `buf` is a page we may fill. The namespace outlives the file
+    // (documented requirement of `ClassAttribute`: it lives in the namespace's pernet state).
+    let (block, mut page, net) = unsafe {
+        let block = &*attr.cast::<ClassBlock<T>>();
+        (block, Page::from_raw(buf), Net::from_raw(block.ns.cast_mut()))
+    };
+    ssize(block.data.show(net, &mut page).map(|()| page.len))
 }
 
 unsafe extern "C" fn class_store<T: ClassAttributeOps>(
@@ -164,10 +185,15 @@ unsafe extern "C" fn class_store<T: ClassAttributeOps>(
     count: usize,
 ) -> isize {
     // SAFETY: As in `class_show`; `buf` holds `count` bytes written by user space.
-    let (block, input) = unsafe {
-        (&*attr.cast::<ClassBlock<T>>(), core::slice::from_raw_parts(buf.cast::<u8>(), count))
+    let (block, input, net) = unsafe {
+        let block = &*attr.cast::<ClassBlock<T>>();
+        (
+            block,
+            core::slice::from_raw_parts(buf.cast::<u8>(), count),
+            Net::from_raw(block.ns.cast_mut()),
+        )
     };
-    ssize(block.data.store(input).map(|()| count))
+    ssize(block.data.store(net, input).map(|()| count))
 }
 
 /// One file of an attribute directory, with its callbacks on the directory's data `T`.

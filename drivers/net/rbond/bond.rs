@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The bond device: C's `struct bonding` and the device operations of bond_main.c
+//! (`bond_setup`, `bond_init`, `bond_open`, `bond_close`, `bond_get_stats`,
+//! `bond_set_mac_address`, `bond_change_mtu`, `bond_set_rx_mode`, `bond_fix_features`...).
+//!
+//! Enslaving and releasing are in enslave.rs, active slave selection in active.rs, the
+//! per-mode transmit functions in xmit.rs and the MII monitor in monitor.rs.
+
+use crate::active;
+use crate::config::{Params, Strings};
+use crate::enslave;
+use crate::globals;
+use crate::monitor;
+use crate::options::Mode;
+use crate::slave::{link, Slave};
+use crate::xmit;
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use kernel::{
+    c_str,
+    impl_has_delayed_work,
+    net::{
+        device::{
+            flags, priv_flags, Device, DeviceWork, Driver, DriverDevice, Features, HwAddr,
+            Setup, Stats64, STATS64_FIELDS,
+        },
+        ethtool,
+        netlink::ExtAck,
+        procfs, rx_handler,
+        sysfs::AttributeGroup,
+        Rtnl, SkBuff,
+    },
+    new_delayed_work, new_mutex, new_spinlock,
+    prelude::*,
+    sync::{
+        rcu::{self, RcuBox},
+        Arc, Mutex, SpinLock,
+    },
+    types::ARef,
+    workqueue::delayed::{self, DelayedWork, OwnedQueue},
+};
+
+/// A bond device.
+pub(crate) type BondDev = DriverDevice<Bond>;
+
+/// Delayed work numbers of a bond.
+pub(crate) const MII_WORK: u64 = 0;
+/// See [`MII_WORK`].
+pub(crate) const MCAST_WORK: u64 = 1;
+
+/// `ARPHRD_ETHER`.
+const ARPHRD_ETHER: u16 = 1;
+/// `ARPHRD_CAN`.
+pub(crate) const ARPHRD_CAN: u16 = 280;
+
+/// What the bond keeps of each slave: the slave, and what it attached to its device.
+pub(crate) struct SlaveEntry {
+    pub(crate) slave: Arc<Slave>,
+    pub(crate) rx: Option<rx_handler::Registration<Slave>>,
+    pub(crate) files: Option<AttributeGroup<Arc<Slave>>>,
+}
+
+/// The bond's files elsewhere: `/proc/net/bonding/<bond>` and `/sys/class/net/<bond>/bonding/`.
+#[derive(Default)]
+pub(crate) struct Surfaces {
+    pub(crate) proc: Option<procfs::File<crate::procfs::BondInfo>>,
+    pub(crate) files: Option<AttributeGroup<ARef<BondDev>>>,
+}
+
+/// The private data of a bond device.
+#[pin_data]
+pub(crate) struct Bond {
+    /// Numeric options.
+    pub(crate) params: Params,
+    /// Options that are not numbers.
+    #[pin]
+    pub(crate) strings: Mutex<Strings>,
+    /// The slaves, in enslave order, with their registrations (changed under RTNL).
+    #[pin]
+    pub(crate) entries: Mutex<KVec<SlaveEntry>>,
+    /// The same slaves, published for lockless readers (transmit, receive, monitors).
+    slaves: RcuBox<KVec<Arc<Slave>>>,
+    curr_active: RcuBox<Arc<Slave>>,
+    primary: RcuBox<Arc<Slave>>,
+    /// The next selection must pick the primary (it was just enslaved or named).
+    pub(crate) force_primary: AtomicBool,
+    /// Peer notifications still to send.
+    pub(crate) send_peer_notif: AtomicU32,
+    /// IGMP membership report rounds still to send.
+    pub(crate) igmp_retrans: AtomicU32,
+    /// balance-rr's packet counter.
+    pub(crate) rr_tx_counter: AtomicU32,
+    #[pin]
+    stats: SpinLock<Stats64>,
+    #[pin]
+    wq: Mutex<Option<OwnedQueue>>,
+    #[pin]
+    mii_work: DelayedWork<BondDev, MII_WORK>,
+    #[pin]
+    mcast_work: DelayedWork<BondDev, MCAST_WORK>,
+    /// Files in /proc and sysfs.
+    #[pin]
+    pub(crate) surfaces: Mutex<Surfaces>,
+}
+
+impl_has_delayed_work! {
+    impl HasDelayedWork<0> for Bond { self.mii_work }
+    impl HasDelayedWork<1> for Bond { self.mcast_work }
+}
+
+impl DeviceWork<MII_WORK> for Bond {
+    fn run(dev: ARef<BondDev>) {
+        monitor::mii_monitor(dev);
+    }
+}
+
+impl DeviceWork<MCAST_WORK> for Bond {
+    fn run(dev: ARef<BondDev>) {
+        active::resend_igmp(dev);
+    }
+}
+
+impl Bond {
+    /// The slaves, in enslave order.
+    pub(crate) fn slaves<'a>(&'a self, guard: &'a rcu::Guard) -> &'a [Arc<Slave>] {
+        self.slaves.get(guard).map_or(&[], |v| &v[..])
+    }
+
+    /// `true` if the bond has slaves.
+    pub(crate) fn has_slaves(&self) -> bool {
+        let guard = rcu::read_lock();
+        !self.slaves(&guard).is_empty()
+    }
+
+    /// The current active slave.
+    pub(crate) fn curr_active<'a>(&'a self, guard: &'a rcu::Guard) -> Option<&'a Arc<Slave>> {
+        self.curr_active.get(guard)
+    }
+
+    /// The current active slave, as its own reference.
+    pub(crate) fn curr_active_arc(&self) -> Option<Arc<Slave>> {
+        let guard = rcu::read_lock();
+        self.curr_active.get(&guard).cloned()
+    }
+
+    /// The primary slave, as its own reference.
+    pub(crate) fn primary_arc(&self) -> Option<Arc<Slave>> {
+        let guard = rcu::read_lock();
+        self.primary.get(&guard).cloned()
+    }
+
+    /// Publishes a new active slave; returns once no reader sees the old one.
+    pub(crate) fn set_curr_active(&self, _rtnl: &Rtnl, slave: Option<Arc<Slave>>) -> Result {
+        let boxed = slave.map(|s| KBox::new(s, GFP_KERNEL)).transpose()?;
+        drop(self.curr_active.replace(boxed));
+        Ok(())
+    }
+
+    /// Publishes a new primary slave.
+    pub(crate) fn set_primary(&self, _rtnl: &Rtnl, slave: Option<Arc<Slave>>) -> Result {
+        let boxed = slave.map(|s| KBox::new(s, GFP_KERNEL)).transpose()?;
+        drop(self.primary.replace(boxed));
+        Ok(())
+    }
+
+    /// Publishes the slave list built from `entries`.
+    pub(crate) fn publish_slaves(&self, _rtnl: &Rtnl, entries: &[SlaveEntry]) -> Result {
+        let mut list = KVec::with_capacity(entries.len(), GFP_KERNEL)?;
+        for e in entries {
+            list.push(e.slave.clone(), GFP_KERNEL)?;
+        }
+        drop(self.slaves.replace(Some(KBox::new(list, GFP_KERNEL)?)));
+        Ok(())
+    }
+
+    /// The slave whose device is `dev`.
+    pub(crate) fn find_slave(&self, dev: &Device) -> Option<Arc<Slave>> {
+        let guard = rcu::read_lock();
+        self.slaves(&guard).iter().find(|s| s.dev.is(dev)).cloned()
+    }
+
+    /// `true` if the mode has a primary and an active slave (active-backup, tlb, alb).
+    #[inline]
+    pub(crate) fn uses_primary(&self) -> bool {
+        self.params.mode().uses_primary()
+    }
+
+    /// The bond's stats accumulated from released slaves and earlier reads.
+    fn fold_stats(&self, slaves: &[Arc<Slave>], out: &mut Stats64) {
+        let mut acc = self.stats.lock();
+        *out = *acc;
+        for s in slaves {
+            let new = s.dev.stats();
+            let mut last = s.last_stats.lock();
+            fold(out.as_array_mut(), new.as_array(), last.as_array());
+            *last = new;
+        }
+        *acc = *out;
+    }
+
+    /// Takes a fresh snapshot of `slave`'s counters, from which later reads count.
+    pub(crate) fn reset_slave_stats(&self, slave: &Slave) {
+        *slave.last_stats.lock() = slave.dev.stats();
+    }
+
+    /// Folds a leaving slave's last counters into the bond's (bond_get_stats before release).
+    pub(crate) fn absorb_slave_stats(&self) {
+        let guard = rcu::read_lock();
+        let mut tmp = Stats64::zeroed();
+        self.fold_stats(self.slaves(&guard), &mut tmp);
+    }
+
+    /// Queues delayed work `ID` of `dev` after `delay` jiffies, if the bond has its queue.
+    pub(crate) fn queue_work<const ID: u64>(dev: &BondDev, delay: usize)
+    where
+        Bond: DeviceWork<ID>,
+    {
+        let wq = dev.data().wq.lock();
+        if let Some(q) = wq.as_ref() {
+            delayed::enqueue::<BondDev, ID>(q, dev.into(), delay as _);
+        }
+    }
+
+    /// Cancels delayed work `ID` and waits for it (never call from that work).
+    pub(crate) fn cancel_work<const ID: u64>(dev: &BondDev)
+    where
+        Bond: DeviceWork<ID>,
+    {
+        delayed::cancel_sync::<BondDev, ID>(dev);
+    }
+}
+
+/// bond_fold_stats(): adds what each counter grew by since `old`, treating counters that
+/// fit in 32 bits as 32-bit counters that may wrap, and ignoring counters that went back.
+fn fold(res: &mut [u64; STATS64_FIELDS], new: &[u64; STATS64_FIELDS], old: &[u64; STATS64_FIELDS]) {
+    for i in 0..STATS64_FIELDS {
+        let (nv, ov) = (new[i], old[i]);
+        let mut delta = nv.wrapping_sub(ov) as i64;
+        if (nv | ov) >> 32 == 0 {
+            delta = i64::from((nv as u32).wrapping_sub(ov as u32) as i32);
+        }
+        if delta > 0 {
+            res[i] = res[i].wrapping_add(delta as u64);
+        }
+    }
+}
+
+/// bond_set_carrier(): the bond has carrier while one slave's link is up. Returns `true`
+/// if the carrier changed.
+pub(crate) fn set_carrier(dev: &BondDev) -> bool {
+    let bond = dev.data();
+    let up = {
+        let guard = rcu::read_lock();
+        bond.slaves(&guard).iter().any(|s| s.link() == link::UP)
+    };
+    if up == dev.carrier_ok() {
+        return false;
+    }
+    if up {
+        dev.carrier_on();
+    } else {
+        dev.carrier_off();
+    }
+    true
+}
+
+/// Sets or clears promiscuity/allmulti on the slaves that carry the bond's traffic
+/// (bond_set_promiscuity, bond_set_allmulti).
+fn for_rx_slaves(dev: &BondDev, rtnl: &Rtnl, f: impl Fn(&Device) -> Result) -> Result {
+    let bond = dev.data();
+    if bond.uses_primary() {
+        if let Some(s) = bond.curr_active_arc() {
+            f(&s.dev)?;
+        }
+        return Ok(());
+    }
+    let guard = rcu::read_lock();
+    let slaves: KVec<Arc<Slave>> = {
+        let mut v = KVec::new();
+        for s in bond.slaves(&guard) {
+            v.push(s.clone(), GFP_ATOMIC)?;
+        }
+        v
+    };
+    drop(guard);
+    let _ = rtnl;
+    for s in slaves.iter() {
+        f(&s.dev)?;
+    }
+    Ok(())
+}
+
+#[vtable]
+impl Driver for Bond {
+    fn setup(dev: &mut Setup<'_>) -> impl PinInit<Self> {
+        let d = globals::defaults();
+        dev.ether_setup();
+        dev.set_mtu_range(68, 65535);
+        dev.update_flags(flags::MASTER, 0);
+        dev.update_priv_flags(
+            priv_flags::BONDING | priv_flags::UNICAST_FLT | priv_flags::NO_QUEUE,
+            priv_flags::XMIT_DST_RELEASE | priv_flags::TX_SKB_SHARING,
+        );
+        dev.set_lltx(true);
+        // bond_setup() also offers VLAN filtering (CTAG/STAG_FILTER); rbond does not
+        // propagate VLAN ids to slaves yet, so it does not claim to filter.
+        let hw = Features::MASTER_UPPER_DEV_VLAN
+            | Features::HW_VLAN_CTAG_RX
+            | Features::HW_VLAN_STAG_RX
+            | Features::GSO_ENCAP_ALL;
+        let features = hw | Features::HW_VLAN_CTAG_TX | Features::HW_VLAN_STAG_TX | Features::GSO_PARTIAL;
+        dev.set_features(features, hw, Features::EMPTY, Features::EMPTY);
+        pin_init!(Bond {
+            params: Params::new(&d),
+            strings <- new_mutex!(Strings::new(&d)),
+            entries <- new_mutex!(KVec::new()),
+            slaves: RcuBox::empty(),
+            curr_active: RcuBox::empty(),
+            primary: RcuBox::empty(),
+            force_primary: AtomicBool::new(false),
+            send_peer_notif: AtomicU32::new(0),
+            igmp_retrans: AtomicU32::new(0),
+            rr_tx_counter: AtomicU32::new(0),
+            stats <- new_spinlock!(Stats64::zeroed()),
+            wq <- new_mutex!(None),
+            mii_work <- new_delayed_work!("rbond mii"),
+            mcast_work <- new_delayed_work!("rbond mcast"),
+            surfaces <- new_mutex!(Surfaces::default()),
+        })
+    }
+
+    /// bond_init(): the bond's ordered workqueue, a random MAC if it has none.
+    fn init(dev: &BondDev, rtnl: &Rtnl) -> Result {
+        let name = dev.name();
+        let wq = OwnedQueue::new_ordered(name.as_cstr(), true)?;
+        *dev.data().wq.lock() = Some(wq);
+        if dev.addr().is_zero() && dev.addr_assign_type() == 0 {
+            dev.random_hw_addr(rtnl);
+        }
+        dev.carrier_off();
+        Ok(())
+    }
+
+    /// bond_uninit(): releases every slave.
+    fn uninit(dev: &BondDev, rtnl: &Rtnl) {
+        loop {
+            let next = {
+                let guard = rcu::read_lock();
+                dev.data().slaves(&guard).first().map(|s| s.dev.clone())
+            };
+            let Some(slave_dev) = next else { break };
+            if enslave::release(dev, rtnl, &slave_dev, true, true).is_err() {
+                break;
+            }
+        }
+        crate::log_bond!(dev, Info, "Released all slaves\n");
+        let bond = dev.data();
+        let _ = bond.set_curr_active(rtnl, None);
+        let _ = bond.set_primary(rtnl, None);
+        drop(bond.slaves.replace(None));
+        *bond.surfaces.lock() = Surfaces::default();
+    }
+
+    /// bond_open().
+    fn open(dev: &BondDev, rtnl: &Rtnl) -> Result {
+        let bond = dev.data();
+        let curr = bond.curr_active_arc();
+        let all_active = bond.params.all_slaves_active.get() != 0;
+        {
+            let guard = rcu::read_lock();
+            let slaves: KVec<Arc<Slave>> = {
+                let mut v = KVec::new();
+                for s in bond.slaves(&guard) {
+                    v.push(s.clone(), GFP_ATOMIC)?;
+                }
+                v
+            };
+            drop(guard);
+            for s in slaves.iter() {
+                let is_curr = curr.as_ref().map_or(false, |c| Arc::ptr_eq(c, s));
+                if bond.uses_primary() && !is_curr {
+                    s.set_inactive_flags(rtnl, all_active);
+                } else if bond.params.mode() != Mode::Ieee8023ad {
+                    s.set_active_flags(rtnl);
+                }
+            }
+        }
+        if bond.params.miimon.get() != 0 {
+            Bond::queue_work::<MII_WORK>(dev, 0);
+        }
+        Ok(())
+    }
+
+    /// bond_close().
+    fn stop(dev: &BondDev, _rtnl: &Rtnl) -> Result {
+        Bond::cancel_work::<MII_WORK>(dev);
+        Bond::cancel_work::<MCAST_WORK>(dev);
+        let bond = dev.data();
+        bond.send_peer_notif.store(0, Ordering::Relaxed);
+        rcu::synchronize();
+        if bond.uses_primary() {
+            if let Some(s) = bond.curr_active_arc() {
+                s.dev.unsync_addr_lists_from(dev);
+            }
+        } else {
+            let guard = rcu::read_lock();
+            for s in bond.slaves(&guard) {
+                s.dev.unsync_addr_lists_from(dev);
+            }
+        }
+        Ok(())
+    }
+
+    fn start_xmit(dev: &BondDev, skb: SkBuff) {
+        xmit::start_xmit(dev, skb);
+    }
+
+    /// bond_get_stats(): the bond's counters plus what each slave's grew by.
+    fn get_stats64(dev: &BondDev, stats: &mut Stats64) {
+        let bond = dev.data();
+        let guard = rcu::read_lock();
+        bond.fold_stats(bond.slaves(&guard), stats);
+    }
+
+    /// bond_set_mac_address(): every slave takes the new address, or none does.
+    fn set_mac_address(dev: &BondDev, rtnl: &Rtnl, addr: &HwAddr) -> Result {
+        let bond = dev.data();
+        if bond.params.fail_over_mac.get() != 0 && bond.params.mode() == Mode::ActiveBackup {
+            return Ok(());
+        }
+        let b = addr.as_bytes();
+        if b.len() != 6 || b[0] & 1 != 0 || addr.is_zero() {
+            return Err(EADDRNOTAVAIL);
+        }
+        let slaves = enslave::slave_list(dev)?;
+        let old = dev.addr();
+        for (i, s) in slaves.iter().enumerate() {
+            if let Err(e) = s.dev.set_mac_address(rtnl, addr, None) {
+                for r in &slaves[..i] {
+                    let _ = r.dev.set_mac_address(rtnl, &old, None);
+                }
+                return Err(e);
+            }
+        }
+        dev.set_hw_addr(rtnl, addr)
+    }
+
+    /// bond_change_mtu(): every slave takes the new MTU, or none does.
+    fn change_mtu(dev: &BondDev, rtnl: &Rtnl, mtu: u32) -> Result {
+        let slaves = enslave::slave_list(dev)?;
+        let old = dev.mtu();
+        for (i, s) in slaves.iter().enumerate() {
+            if let Err(e) = s.dev.set_mtu(rtnl, mtu) {
+                for r in &slaves[..i] {
+                    let _ = r.dev.set_mtu(rtnl, old);
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// bond_set_rx_mode(): address lists to the active slave, or to all slaves.
+    fn set_rx_mode(dev: &BondDev) {
+        let bond = dev.data();
+        let guard = rcu::read_lock();
+        if bond.uses_primary() {
+            if let Some(s) = bond.curr_active(&guard) {
+                let _ = s.dev.sync_addr_lists_from(dev, false);
+            }
+        } else {
+            for s in bond.slaves(&guard) {
+                let _ = s.dev.sync_addr_lists_from(dev, true);
+            }
+        }
+    }
+
+    /// bond_change_rx_flags().
+    fn change_rx_flags(dev: &BondDev, rtnl: &Rtnl, change: u32) {
+        let f = dev.flags();
+        if change & flags::PROMISC != 0 {
+            let inc = if f & flags::PROMISC != 0 { 1 } else { -1 };
+            let _ = for_rx_slaves(dev, rtnl, |d| d.set_promiscuity(rtnl, inc));
+        }
+        if change & flags::ALLMULTI != 0 {
+            let inc = if f & flags::ALLMULTI != 0 { 1 } else { -1 };
+            let _ = for_rx_slaves(dev, rtnl, |d| d.set_allmulti(rtnl, inc));
+        }
+    }
+
+    fn add_slave(dev: &BondDev, rtnl: &Rtnl, lower: &Device, extack: Option<&mut ExtAck>) -> Result {
+        enslave::enslave(dev, rtnl, lower, extack)
+    }
+
+    fn del_slave(dev: &BondDev, rtnl: &Rtnl, lower: &Device) -> Result {
+        enslave::release(dev, rtnl, lower, false, false)
+    }
+
+    /// bond_fix_features().
+    fn fix_features(dev: &BondDev, _rtnl: &Rtnl, features: Features) -> Features {
+        let mask = features;
+        let mut f = features.base();
+        let guard = rcu::read_lock();
+        for s in dev.data().slaves(&guard) {
+            f = Features::increment(f, s.dev.features(), mask);
+        }
+        f.add_tso(mask)
+    }
+
+    fn get_drvinfo(_dev: &BondDev, info: &mut ethtool::DrvInfo) {
+        info.set_driver(c_str!("rbond"));
+        info.set_fw_version(c_str!("2"));
+    }
+
+    /// bond_ethtool_get_link_ksettings(): the sum of the usable slaves' speeds.
+    fn get_link_ksettings(dev: &BondDev, rtnl: &Rtnl, ks: &mut ethtool::LinkKsettings) -> Result {
+        let mut speed: u32 = 0;
+        let mut duplex = ethtool::DUPLEX_UNKNOWN;
+        let slaves = enslave::slave_list(dev)?;
+        for s in slaves.iter() {
+            if s.can_tx() {
+                s.update_speed_duplex(rtnl);
+                if s.speed() != ethtool::SPEED_UNKNOWN {
+                    speed = speed.saturating_add(s.speed());
+                }
+                if duplex == ethtool::DUPLEX_UNKNOWN && s.duplex() != ethtool::DUPLEX_UNKNOWN {
+                    duplex = s.duplex();
+                }
+            }
+        }
+        ks.set_duplex(duplex);
+        ks.set_port(ethtool::PORT_OTHER);
+        ks.set_speed(if speed != 0 { speed } else { ethtool::SPEED_UNKNOWN });
+        Ok(())
+    }
+}
+
+/// `true` if `dev` is Ethernet (the only slave type rbond supports so far).
+pub(crate) fn is_ether(dev: &Device) -> bool {
+    dev.hw_type() == ARPHRD_ETHER
+}

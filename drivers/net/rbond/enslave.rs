@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Enslaving and releasing devices: bond_main.c's `bond_enslave()` and
+//! `__bond_release_one()`, with bonding.ko's checks, errnos and messages, and the same undo
+//! order when a step fails.
+
+use crate::active;
+use crate::bond::{is_ether, set_carrier, BondDev, SlaveEntry, ARPHRD_CAN};
+use crate::options::{Mode, FOM_ACTIVE, FOM_FOLLOW};
+use crate::slave::{link, Slave};
+use kernel::{
+    c_str,
+    net::{
+        device::{flags, lag, priv_flags, Device, Features, HwAddr, LagInfo},
+        netlink::{set_err_msg, ExtAck},
+        notifier::Event,
+        rx_handler, Rtnl,
+    },
+    prelude::*,
+    random,
+    sync::{rcu, Arc},
+};
+
+/// `NET_ADDR_RANDOM`.
+const NET_ADDR_RANDOM: u8 = 1;
+
+/// A copy of the bond's slave list, for walking it while calling functions that may sleep.
+pub(crate) fn slave_list(dev: &BondDev) -> Result<KVec<Arc<Slave>>> {
+    let guard = rcu::read_lock();
+    let slaves = dev.data().slaves(&guard);
+    let mut v = KVec::with_capacity(slaves.len(), GFP_ATOMIC)?;
+    for s in slaves {
+        v.push(s.clone(), GFP_ATOMIC)?;
+    }
+    Ok(v)
+}
+
+/// BOND_NL_ERR(): the message to netlink and to the log.
+fn bond_err(dev: &BondDev, extack: &mut Option<&mut ExtAck>, msg: &'static CStr) {
+    set_err_msg(extack.as_deref_mut(), msg);
+    log_bond!(dev, Err, "Error: {}\n", msg.to_str().unwrap_or(""));
+}
+
+/// SLAVE_NL_ERR().
+fn slave_err(dev: &BondDev, slave: &Device, extack: &mut Option<&mut ExtAck>, msg: &'static CStr) {
+    set_err_msg(extack.as_deref_mut(), msg);
+    log_slave!(dev, slave, Err, "Error: {}\n", msg.to_str().unwrap_or(""));
+}
+
+/// The LAG transmit type the stack is told for the bond's mode (bond_lag_tx_type).
+fn lag_info(mode: Mode) -> LagInfo {
+    let tx_type = match mode {
+        Mode::BalanceRr => lag::TX_ROUNDROBIN,
+        Mode::ActiveBackup => lag::TX_ACTIVEBACKUP,
+        Mode::Broadcast => lag::TX_BROADCAST,
+        Mode::BalanceXor | Mode::Ieee8023ad => lag::TX_HASH,
+        Mode::BalanceTlb | Mode::BalanceAlb => lag::TX_UNKNOWN,
+    };
+    LagInfo {
+        tx_type,
+        hash_type: lag::HASH_NONE,
+    }
+}
+
+/// bond_check_dev_link(): `true` if the slave's link is up as the bond sees it. With
+/// `use_carrier` off bonding.ko asks ethtool/MII; rbond reads the carrier either way.
+pub(crate) fn dev_link_up(dev: &Device) -> bool {
+    dev.is_running() && dev.carrier_ok()
+}
+
+/// bond_enslave().
+pub(crate) fn enslave(
+    dev: &BondDev,
+    rtnl: &Rtnl,
+    slave_dev: &Device,
+    mut extack: Option<&mut ExtAck>,
+) -> Result {
+    let bond = dev.data();
+    let mode = bond.params.mode();
+
+    if slave_dev.hw_type() == ARPHRD_CAN {
+        bond_err(dev, &mut extack, c_str!("CAN devices cannot be enslaved"));
+        return Err(EPERM);
+    }
+    if slave_dev.flags() & flags::MASTER != 0 && slave_dev.priv_flags() & priv_flags::BONDING == 0 {
+        bond_err(dev, &mut extack, c_str!("Device type (master device) cannot be enslaved"));
+        return Err(EPERM);
+    }
+    if slave_dev.has_rx_handler(rtnl) {
+        slave_err(dev, slave_dev, &mut extack, c_str!("Device is in use and cannot be enslaved"));
+        return Err(EBUSY);
+    }
+    if slave_dev.is(dev) {
+        bond_err(dev, &mut extack, c_str!("Cannot enslave bond to itself."));
+        return Err(EPERM);
+    }
+    if slave_dev.flags() & flags::UP != 0 {
+        slave_err(dev, slave_dev, &mut extack, c_str!("Device can not be enslaved while up"));
+        return Err(EPERM);
+    }
+    if slave_dev.hw_type() != dev.hw_type() || !is_ether(slave_dev) {
+        slave_err(dev, slave_dev, &mut extack, c_str!("Device type is different from other slaves"));
+        return Err(EINVAL);
+    }
+
+    let first = !bond.has_slaves();
+    if !slave_dev.can_set_mac_address() {
+        log_slave!(dev, slave_dev, Warn, "The slave device specified does not support setting the MAC address\n");
+        if mode == Mode::ActiveBackup && bond.params.fail_over_mac.get() != FOM_ACTIVE {
+            if first {
+                bond.params.fail_over_mac.set(FOM_ACTIVE);
+                log_slave!(dev, slave_dev, Warn, "Setting fail_over_mac to active for active-backup mode\n");
+            } else {
+                slave_err(
+                    dev,
+                    slave_dev,
+                    &mut extack,
+                    c_str!("Slave device does not support setting the MAC address, but fail_over_mac is not set to active"),
+                );
+                return Err(EOPNOTSUPP);
+            }
+        }
+    }
+
+    slave_dev.notify(rtnl, Event::Join);
+
+    // The first slave gives the bond its address, unless the bond has one of its own.
+    if first && dev.addr_assign_type() == NET_ADDR_RANDOM {
+        dev.take_hw_addr(rtnl, &slave_dev.addr())?;
+    }
+
+    let result = attach(dev, rtnl, slave_dev, &mut extack, first);
+    if result.is_err() && !bond.has_slaves() && dev.addr() == slave_dev.addr() {
+        // Enslaving the first slave failed: the bond gives its address back.
+        dev.random_hw_addr(rtnl);
+    }
+    result
+}
+
+/// Everything of bond_enslave() from allocating the slave on, undone in reverse on failure.
+fn attach(
+    dev: &BondDev,
+    rtnl: &Rtnl,
+    slave_dev: &Device,
+    extack: &mut Option<&mut ExtAck>,
+    first: bool,
+) -> Result {
+    let bond = dev.data();
+    let mode = bond.params.mode();
+    let fom = bond.params.fail_over_mac.get();
+
+    let slave = Slave::new(slave_dev, dev, slave_dev.mtu())?;
+    if let Err(e) = slave_dev.set_mtu(rtnl, dev.mtu()) {
+        log_slave!(dev, slave_dev, Err, "Error {} calling dev_set_mtu\n", e.to_errno());
+        return Err(e);
+    }
+    let restore_mtu = || {
+        let _ = slave_dev.set_mtu(rtnl, slave.original_mtu);
+    };
+
+    // The slave takes the bond's address, except with fail_over_mac in active-backup.
+    let new_mac = if fom == 0 || mode != Mode::ActiveBackup {
+        Some(dev.addr())
+    } else if fom == FOM_FOLLOW && !first && slave_dev.addr() == dev.addr() {
+        Some(random_ether_addr())
+    } else {
+        None
+    };
+    if let Some(addr) = new_mac {
+        if let Err(e) = slave_dev.set_mac_address(rtnl, &addr, extack.as_deref_mut()) {
+            log_slave!(dev, slave_dev, Err, "Error {} calling set_mac_address\n", e.to_errno());
+            restore_mtu();
+            return Err(e);
+        }
+    }
+    let restore_mac = || {
+        if fom == 0 || mode != Mode::ActiveBackup {
+            let _ = slave_dev.set_mac_address(rtnl, &slave.perm_hwaddr, None);
+        }
+    };
+
+    slave_dev.update_priv_flags(rtnl, priv_flags::NO_ADDRCONF, 0);
+    if let Err(e) = slave_dev.open(rtnl, extack.as_deref_mut()) {
+        log_slave!(dev, slave_dev, Err, "Opening slave failed\n");
+        slave_dev.update_priv_flags(rtnl, 0, priv_flags::NO_ADDRCONF);
+        restore_mac();
+        restore_mtu();
+        return Err(e);
+    }
+    slave_dev.update_priv_flags(rtnl, priv_flags::BONDING, 0);
+    bond.reset_slave_stats(&slave);
+
+    let close = || {
+        slave_dev.update_priv_flags(rtnl, 0, priv_flags::BONDING);
+        slave_dev.close(rtnl);
+        slave_dev.update_priv_flags(rtnl, 0, priv_flags::NO_ADDRCONF);
+        restore_mac();
+        restore_mtu();
+    };
+
+    init_link_state(dev, rtnl, &slave);
+
+    if bond.uses_primary() {
+        let is_primary = {
+            let strings = bond.strings.lock();
+            !strings.primary().is_empty() && strings.primary() == slave_dev.name().as_bytes()
+        };
+        if is_primary {
+            if let Err(e) = bond.set_primary(rtnl, Some(slave.clone())) {
+                close();
+                return Err(e);
+            }
+            bond.force_primary.store(true, core::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    let all_active = bond.params.all_slaves_active.get() != 0;
+    match mode {
+        Mode::ActiveBackup | Mode::Ieee8023ad => slave.set_inactive_flags(rtnl, all_active),
+        Mode::BalanceTlb | Mode::BalanceAlb => {
+            slave.set_active_flags(rtnl);
+            slave.set_inactive_flags(rtnl, all_active);
+        }
+        _ => {
+            slave.set_active_flags(rtnl);
+            if bond.curr_active_arc().is_none() && slave.link() == link::UP {
+                let _ = bond.set_curr_active(rtnl, Some(slave.clone()));
+            }
+        }
+    }
+
+    let detach = || {
+        let is = |s: Option<Arc<Slave>>| s.map_or(false, |s| Arc::ptr_eq(&s, &slave));
+        if is(bond.primary_arc()) {
+            let _ = bond.set_primary(rtnl, None);
+        }
+        if is(bond.curr_active_arc()) {
+            active::change_active_slave(dev, rtnl, None);
+            active::select_active_slave(dev, rtnl);
+        }
+        close();
+    };
+
+    if !dev.features().contains(Features::LRO) {
+        slave_dev.disable_lro(rtnl);
+    }
+
+    let rx = match rx_handler::Registration::new(rtnl, slave_dev, slave.clone()) {
+        Ok(rx) => rx,
+        Err(e) => {
+            detach();
+            return Err(e);
+        }
+    };
+    if let Err(e) = slave_dev.link_master(rtnl, dev, Some(lag_info(mode)), extack.as_deref_mut()) {
+        rx.unregister(rtnl);
+        detach();
+        return Err(e);
+    }
+    slave.lower_state_changed(rtnl);
+
+    let files = match crate::sysfs::slave_files(slave_dev, slave.clone()) {
+        Ok(f) => f,
+        Err(e) => {
+            slave_dev.unlink_master(rtnl, dev);
+            rx.unregister(rtnl);
+            detach();
+            return Err(e);
+        }
+    };
+
+    if !bond.uses_primary() {
+        let f = dev.flags();
+        let undo_upper = |rx: rx_handler::Registration<Slave>| {
+            slave_dev.unlink_master(rtnl, dev);
+            rx.unregister(rtnl);
+            detach();
+        };
+        if f & flags::PROMISC != 0 {
+            if let Err(e) = slave_dev.set_promiscuity(rtnl, 1) {
+                drop(files);
+                undo_upper(rx);
+                return Err(e);
+            }
+        }
+        if f & flags::ALLMULTI != 0 {
+            if let Err(e) = slave_dev.set_allmulti(rtnl, 1) {
+                if f & flags::PROMISC != 0 {
+                    let _ = slave_dev.set_promiscuity(rtnl, -1);
+                }
+                drop(files);
+                undo_upper(rx);
+                return Err(e);
+            }
+        }
+        if f & flags::UP != 0 {
+            let _ = slave_dev.sync_addr_lists_from(dev, true);
+        }
+    }
+
+    {
+        let mut entries = bond.entries.lock();
+        // Reserve first: a failed push would drop the registration, which takes RTNL.
+        if let Err(e) = entries.reserve(1, GFP_KERNEL) {
+            drop(entries);
+            drop(files);
+            slave_dev.unlink_master(rtnl, dev);
+            rx.unregister(rtnl);
+            detach();
+            return Err(e.into());
+        }
+        let entry = SlaveEntry {
+            slave: slave.clone(),
+            rx: Some(rx),
+            files: Some(files),
+        };
+        // Cannot fail: the room was reserved above.
+        let _ = entries.push(entry, GFP_KERNEL);
+        if let Err(e) = bond.publish_slaves(rtnl, &entries) {
+            let last = entries.len() - 1;
+            if let Ok(entry) = crate::util::vec_remove(&mut entries, last) {
+                drop(entries);
+                drop_entry(rtnl, entry);
+            }
+            slave_dev.unlink_master(rtnl, dev);
+            detach();
+            return Err(e);
+        }
+    }
+    dev.compute_master_upper_features(rtnl, true);
+    set_carrier(dev);
+
+    if bond.uses_primary() {
+        active::select_active_slave(dev, rtnl);
+    }
+
+    log_slave!(
+        dev,
+        slave_dev,
+        Info,
+        "Enslaving as {} interface with {} link\n",
+        if slave.is_active() { "an active" } else { "a backup" },
+        if slave.link() != link::DOWN { "an up" } else { "a down" }
+    );
+    Ok(())
+}
+
+/// The slave's first link state, as bond_enslave() decides it.
+fn init_link_state(dev: &BondDev, rtnl: &Rtnl, slave: &Slave) {
+    let p = &dev.data().params;
+    slave.update_speed_duplex(rtnl);
+    slave.delay.store(0, core::sync::atomic::Ordering::Relaxed);
+    let state = if p.miimon.get() != 0 {
+        if dev_link_up(&slave.dev) {
+            if p.updelay.get() != 0 {
+                slave.delay.store(p.updelay.get() as i32, core::sync::atomic::Ordering::Relaxed);
+                link::BACK
+            } else {
+                link::UP
+            }
+        } else {
+            link::DOWN
+        }
+    } else if p.arp_interval.get() != 0 {
+        if slave.dev.carrier_ok() { link::UP } else { link::DOWN }
+    } else {
+        link::UP
+    };
+    slave.set_link_quiet(state);
+    if state != link::DOWN {
+        slave.stamp_link_up();
+    }
+}
+
+/// A random locally administered unicast Ethernet address (eth_random_addr()).
+fn random_ether_addr() -> HwAddr {
+    let (a, b) = (random::u32().to_ne_bytes(), random::u32().to_ne_bytes());
+    let mut mac = [a[0], a[1], a[2], a[3], b[0], b[1]];
+    mac[0] &= 0xfe;
+    mac[0] |= 0x02;
+    HwAddr::ether(mac)
+}
+
+/// Detaches what an entry attached to its device (with RTNL held).
+fn drop_entry(rtnl: &Rtnl, entry: SlaveEntry) {
+    let SlaveEntry { slave: _, rx, files } = entry;
+    drop(files);
+    if let Some(rx) = rx {
+        rx.unregister(rtnl);
+    }
+}
+
+/// __bond_release_one(): `all` when the whole bond goes (the active slave is not
+/// reselected), `unregister` when the slave device itself is going away.
+pub(crate) fn release(
+    dev: &BondDev,
+    rtnl: &Rtnl,
+    slave_dev: &Device,
+    all: bool,
+    unregister: bool,
+) -> Result {
+    let bond = dev.data();
+    let old_flags = dev.flags();
+    let is_ours = slave_dev.flags() & flags::SLAVE != 0
+        && slave_dev.master(rtnl).map_or(false, |m| m.is(dev));
+    if !is_ours {
+        return Err(EINVAL);
+    }
+    let entry = {
+        let mut entries = bond.entries.lock();
+        match entries.iter().position(|e| e.slave.dev.is(slave_dev)) {
+            Some(i) => Some(crate::util::vec_remove(&mut entries, i)?),
+            None => None,
+        }
+    };
+    let Some(entry) = entry else {
+        log_slave!(dev, slave_dev, Info, "interface not enslaved\n");
+        return Err(EINVAL);
+    };
+    let slave = entry.slave.clone();
+    let mode = bond.params.mode();
+    let all_active = bond.params.all_slaves_active.get() != 0;
+    slave.set_inactive_flags(rtnl, all_active);
+
+    // Count what the slave sent and received so far into the bond's statistics.
+    bond.absorb_slave_stats();
+    drop_entry(rtnl, entry);
+    slave_dev.unlink_master(rtnl, dev);
+    {
+        let entries = bond.entries.lock();
+        let _ = bond.publish_slaves(rtnl, &entries);
+    }
+
+    log_slave!(
+        dev,
+        slave_dev,
+        Info,
+        "Releasing {} interface\n",
+        if slave.is_active() { "active" } else { "backup" }
+    );
+
+    let old_current = bond.curr_active_arc();
+    let was_current = old_current.as_ref().map_or(false, |c| Arc::ptr_eq(c, &slave));
+    let fom = bond.params.fail_over_mac.get();
+    if !all && (fom != FOM_ACTIVE || mode != Mode::ActiveBackup) && dev.addr() == slave.perm_hwaddr
+        && bond.has_slaves()
+    {
+        log_slave!(
+            dev,
+            slave_dev,
+            Warn,
+            "the permanent HWaddr of slave - {} - is still in use by bond - set the HWaddr of slave to a different address to avoid conflicts\n",
+            slave.perm_hwaddr
+        );
+    }
+    if bond.primary_arc().map_or(false, |p| Arc::ptr_eq(&p, &slave)) {
+        let _ = bond.set_primary(rtnl, None);
+    }
+    if was_current {
+        active::change_active_slave(dev, rtnl, None);
+    }
+    if !all && was_current {
+        active::select_active_slave(dev, rtnl);
+    }
+    set_carrier(dev);
+    if !bond.has_slaves() {
+        dev.random_hw_addr(rtnl);
+        dev.notify(rtnl, Event::ChangeAddr);
+        dev.notify(rtnl, Event::Release);
+    }
+    dev.compute_master_upper_features(rtnl, true);
+
+    if !bond.uses_primary() {
+        if old_flags & flags::PROMISC != 0 {
+            let _ = slave_dev.set_promiscuity(rtnl, -1);
+        }
+        if old_flags & flags::ALLMULTI != 0 {
+            let _ = slave_dev.set_allmulti(rtnl, -1);
+        }
+        if old_flags & flags::UP != 0 {
+            slave_dev.unsync_addr_lists_from(dev);
+        }
+    }
+
+    slave_dev.close(rtnl);
+    slave_dev.update_priv_flags(rtnl, 0, priv_flags::NO_ADDRCONF);
+    if fom != FOM_ACTIVE || mode != Mode::ActiveBackup {
+        let _ = slave_dev.set_mac_address(rtnl, &slave.perm_hwaddr, None);
+    }
+    if !unregister {
+        let _ = slave_dev.set_mtu(rtnl, slave.original_mtu);
+    }
+    if slave_dev.priv_flags() & priv_flags::BONDING != 0 && slave_dev.flags() & flags::MASTER == 0 {
+        slave_dev.update_priv_flags(rtnl, 0, priv_flags::BONDING);
+    }
+    Ok(())
+}
+
+/// `true` if `dev` is a slave of some bond (`netif_is_bond_slave`).
+pub(crate) fn is_bond_slave(dev: &Device) -> bool {
+    dev.flags() & flags::SLAVE != 0 && dev.priv_flags() & priv_flags::BONDING != 0
+}

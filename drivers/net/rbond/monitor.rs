@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The MII link monitor: bond_main.c's `bond_mii_monitor()`, `bond_miimon_inspect()` and
+//! `bond_miimon_commit()`.
+//!
+//! Every `miimon` ms the inspection walks the slaves under RCU and proposes link state
+//! changes (UP -> FAIL -> DOWN after `downdelay`, DOWN -> BACK -> UP after `updelay`);
+//! when something is proposed, the commit takes RTNL, applies it and fails over. If RTNL is
+//! busy the monitor tries again on the next jiffy rather than wait.
+
+use crate::active;
+use crate::bond::{set_carrier, Bond, BondDev, MII_WORK};
+use crate::enslave::{dev_link_up, slave_list};
+use crate::options::Mode;
+use crate::slave::{link, Slave};
+use core::sync::atomic::Ordering;
+use kernel::{
+    net::{notifier::Event, Rtnl},
+
+    sync::{rcu, Arc},
+    time::msecs_to_jiffies,
+    types::ARef,
+};
+
+/// The work function.
+pub(crate) fn mii_monitor(dev: ARef<BondDev>) {
+    let bond = dev.data();
+    let mut delay = msecs_to_jiffies(bond.params.miimon.get()) as usize;
+
+    if bond.has_slaves() {
+        let (should_notify, commit) = {
+            let guard = rcu::read_lock();
+            let notify = active::should_notify_peers(&dev);
+            (notify, inspect(&dev, bond.slaves(&guard)))
+        };
+        if commit || bond.send_peer_notif.load(Ordering::Relaxed) != 0 {
+            match Rtnl::try_lock() {
+                None => delay = 1,
+                Some(rtnl) => {
+                    if commit {
+                        if let Ok(slaves) = slave_list(&dev) {
+                            apply(&dev, &rtnl, &slaves);
+                        }
+                    }
+                    if bond.send_peer_notif.load(Ordering::Relaxed) != 0 {
+                        bond.send_peer_notif.fetch_sub(1, Ordering::Relaxed);
+                        if should_notify {
+                            dev.notify(&rtnl, Event::NotifyPeers);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    if bond.params.miimon.get() != 0 {
+        Bond::queue_work::<MII_WORK>(&dev, delay);
+    }
+}
+
+/// bond_miimon_inspect(): proposes changes; returns `true` if any.
+fn inspect(dev: &BondDev, slaves: &[Arc<Slave>]) -> bool {
+    let bond = dev.data();
+    let p = &bond.params;
+    let miimon = p.miimon.get() as i32;
+    let ab = p.mode() == Mode::ActiveBackup;
+    let mut ignore_updelay = ab && bond.curr_active_arc().is_none();
+    let mut commit = false;
+
+    for s in slaves {
+        s.propose_link_state(link::NOCHANGE);
+        let up = dev_link_up(&s.dev);
+        let mut state = s.link();
+        if state == link::UP {
+            if up {
+                continue;
+            }
+            s.propose_link_state(link::FAIL);
+            commit = true;
+            s.delay.store(p.downdelay.get() as i32, Ordering::Relaxed);
+            if s.delay.load(Ordering::Relaxed) != 0 {
+                log_slave!(
+                    dev,
+                    s.dev,
+                    Info,
+                    "link status down for {}interface, disabling it in {} ms\n",
+                    if ab { if s.is_active() { "active " } else { "backup " } } else { "" },
+                    p.downdelay.get() as i32 * miimon
+                );
+            }
+            state = link::FAIL;
+        }
+        if state == link::FAIL {
+            if up {
+                s.propose_link_state(link::UP);
+                s.stamp_link_up();
+                log_slave!(
+                    dev,
+                    s.dev,
+                    Info,
+                    "link status up again after {} ms\n",
+                    (p.downdelay.get() as i32 - s.delay.load(Ordering::Relaxed)) * miimon
+                );
+                commit = true;
+                continue;
+            }
+            if s.delay.load(Ordering::Relaxed) <= 0 {
+                s.propose_link_state(link::DOWN);
+                commit = true;
+                continue;
+            }
+            s.delay.fetch_sub(1, Ordering::Relaxed);
+            continue;
+        }
+        if state == link::DOWN {
+            if !up {
+                continue;
+            }
+            s.propose_link_state(link::BACK);
+            commit = true;
+            s.delay.store(p.updelay.get() as i32, Ordering::Relaxed);
+            if s.delay.load(Ordering::Relaxed) != 0 {
+                log_slave!(
+                    dev,
+                    s.dev,
+                    Info,
+                    "link status up, enabling it in {} ms\n",
+                    if ignore_updelay { 0 } else { p.updelay.get() as i32 * miimon }
+                );
+            }
+            state = link::BACK;
+        }
+        if state == link::BACK {
+            if !up {
+                s.propose_link_state(link::DOWN);
+                log_slave!(
+                    dev,
+                    s.dev,
+                    Info,
+                    "link status down again after {} ms\n",
+                    (p.updelay.get() as i32 - s.delay.load(Ordering::Relaxed)) * miimon
+                );
+                commit = true;
+                continue;
+            }
+            if ignore_updelay {
+                s.delay.store(0, Ordering::Relaxed);
+            }
+            if s.delay.load(Ordering::Relaxed) <= 0 {
+                s.propose_link_state(link::UP);
+                commit = true;
+                ignore_updelay = false;
+                continue;
+            }
+            s.delay.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+    commit
+}
+
+/// bond_miimon_commit(): applies the proposals, then fails over if needed.
+fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
+    let bond = dev.data();
+    let mode = bond.params.mode();
+    let all_active = bond.params.all_slaves_active.get() != 0;
+    let mut do_failover = false;
+
+    for s in slaves {
+        match s.new_link_state() {
+            link::UP => {
+                s.update_speed_duplex(rtnl);
+                s.set_link(rtnl, link::UP);
+                s.stamp_link_up();
+                let primary = bond.primary_arc();
+                if mode != Mode::ActiveBackup && mode != Mode::Ieee8023ad {
+                    s.set_active_flags(rtnl);
+                }
+                let speed = s.speed();
+                log_slave!(
+                    dev,
+                    s.dev,
+                    Info,
+                    "link status definitely up, {} Mbps {} duplex\n",
+                    if speed == kernel::net::ethtool::SPEED_UNKNOWN { 0 } else { speed },
+                    if s.duplex() == kernel::net::ethtool::DUPLEX_FULL { "full" } else { "half" }
+                );
+                let active = bond.curr_active_arc();
+                let is_primary = primary.as_ref().map_or(false, |p| Arc::ptr_eq(p, s));
+                if active.as_ref().map_or(true, |a| {
+                    is_primary || s.prio.load(Ordering::Relaxed) > a.prio.load(Ordering::Relaxed)
+                }) {
+                    do_failover = true;
+                }
+            }
+            link::DOWN => {
+                let _ = s.link_failure_count.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| c.checked_add(1));
+                s.set_link(rtnl, link::DOWN);
+                if mode == Mode::ActiveBackup || mode == Mode::Ieee8023ad {
+                    s.set_inactive_flags(rtnl, all_active);
+                }
+                log_slave!(dev, s.dev, Info, "link status definitely down, disabling slave\n");
+                if bond.curr_active_arc().map_or(false, |a| Arc::ptr_eq(&a, s)) {
+                    do_failover = true;
+                }
+            }
+            link::FAIL | link::BACK => {
+                // The state machine moves through these; they are recorded as they are.
+                s.set_link(rtnl, s.new_link_state());
+            }
+            link::NOCHANGE => {}
+            other => {
+                log_slave!(dev, s.dev, Err, "invalid link_new_state {} on slave\n", other);
+                s.propose_link_state(link::NOCHANGE);
+            }
+        }
+    }
+
+    if do_failover {
+        active::select_active_slave(dev, rtnl);
+    }
+    set_carrier(dev);
+}

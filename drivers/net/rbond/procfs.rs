@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `/proc/net/bonding/<bond>`: bond_procfs.c's `bond_info_show_master()` and
+//! `bond_info_show_slave()`, line for line.
+
+use crate::bond::BondDev;
+use crate::opt_set::Ipv4;
+use crate::options::{self, Mode};
+use crate::slave::link;
+use core::fmt::Write;
+use kernel::{
+    net::{ethtool, procfs},
+    prelude::*,
+    sync::rcu,
+    types::ARef,
+};
+
+/// The first line (bonding.ko prints its DRV_DESCRIPTION and version here).
+const VERSION_LINE: &str = "Ethernet Channel Bonding Driver: v6.12 (rbond, in Rust)";
+
+/// What `/proc/net/bonding/<bond>` shows.
+pub(crate) struct BondInfo(pub(crate) ARef<BondDev>);
+
+impl procfs::Show for BondInfo {
+    fn show(&self, m: &mut procfs::SeqFile) -> Result {
+        let _ = write_info(&self.0, m);
+        Ok(())
+    }
+}
+
+fn write_info(dev: &BondDev, m: &mut impl Write) -> core::fmt::Result {
+    let bond = dev.data();
+    let p = &bond.params;
+    let mode = p.mode();
+    let guard = rcu::read_lock();
+
+    writeln!(m, "{}", VERSION_LINE)?;
+    write!(m, "\nBonding Mode: {}", mode.description())?;
+    let fom = p.fail_over_mac.get();
+    if mode == Mode::ActiveBackup && fom != 0 {
+        let name = options::name_of(options::FAIL_OVER_MAC_VALUES, u64::from(fom)).unwrap_or("");
+        write!(m, " (fail_over_mac {})", name)?;
+    }
+    writeln!(m)?;
+
+    if matches!(mode, Mode::BalanceXor | Mode::Ieee8023ad | Mode::BalanceTlb | Mode::BalanceAlb) {
+        let policy = p.xmit_policy.get();
+        let name = options::name_of(options::XMIT_HASH_VALUES, u64::from(policy)).unwrap_or("");
+        writeln!(m, "Transmit Hash Policy: {} ({})", name, policy)?;
+    }
+
+    if mode.uses_primary() {
+        match bond.primary_arc() {
+            Some(prim) => {
+                let reselect = options::name_of(
+                    options::PRIMARY_RESELECT_VALUES,
+                    u64::from(p.primary_reselect.get()),
+                )
+                .unwrap_or("");
+                write!(m, "Primary Slave: {} (primary_reselect {})", prim.dev.name(), reselect)?;
+            }
+            None => write!(m, "Primary Slave: None")?,
+        }
+        match bond.curr_active(&guard) {
+            Some(c) => writeln!(m, "\nCurrently Active Slave: {}", c.dev.name())?,
+            None => writeln!(m, "\nCurrently Active Slave: None")?,
+        }
+    }
+
+    let miimon = p.miimon.get() as i32;
+    writeln!(m, "MII Status: {}", if dev.carrier_ok() { "up" } else { "down" })?;
+    writeln!(m, "MII Polling Interval (ms): {}", miimon)?;
+    writeln!(m, "Up Delay (ms): {}", p.updelay.get() as i32 * miimon)?;
+    writeln!(m, "Down Delay (ms): {}", p.downdelay.get() as i32 * miimon)?;
+    writeln!(m, "Peer Notification Delay (ms): {}", p.peer_notif_delay.get() as i32 * miimon)?;
+
+    if p.arp_interval.get() > 0 {
+        writeln!(m, "ARP Polling Interval (ms): {}", p.arp_interval.get() as i32)?;
+        writeln!(m, "ARP Missed Max: {}", p.missed_max.get())?;
+        write!(m, "ARP IP target/s (n.n.n.n form):")?;
+        let targets = bond.strings.lock().arp_targets;
+        for (i, t) in targets.iter().take_while(|t| **t != [0; 4]).enumerate() {
+            if i > 0 {
+                write!(m, ",")?;
+            }
+            write!(m, " {}", Ipv4(*t))?;
+        }
+        writeln!(m)?;
+        writeln!(m, "NS IPv6 target/s (xx::xx form):")?;
+    }
+
+    for s in bond.slaves(&guard) {
+        writeln!(m, "\nSlave Interface: {}", s.dev.name())?;
+        writeln!(m, "MII Status: {}", link::name(s.link()))?;
+        if s.speed() == ethtool::SPEED_UNKNOWN {
+            writeln!(m, "Speed: Unknown")?;
+        } else {
+            writeln!(m, "Speed: {} Mbps", s.speed() as i32)?;
+        }
+        match s.duplex() {
+            ethtool::DUPLEX_UNKNOWN => writeln!(m, "Duplex: Unknown")?,
+            0 => writeln!(m, "Duplex: half")?,
+            _ => writeln!(m, "Duplex: full")?,
+        }
+        writeln!(m, "Link Failure Count: {}", s.link_failure_count.load(core::sync::atomic::Ordering::Relaxed))?;
+        writeln!(m, "Permanent HW addr: {}", s.perm_hwaddr)?;
+        writeln!(m, "Slave queue ID: {}", s.queue_id.load(core::sync::atomic::Ordering::Relaxed))?;
+    }
+    Ok(())
+}

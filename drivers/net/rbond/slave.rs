@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One bonded device: C's `struct slave` (include/net/bonding.h) and the receive handler
+//! bonding attaches to it (bond_main.c: `bond_handle_frame`).
+//!
+//! Everything the transmit path, the receive path, the monitors and the show functions read
+//! is an atomic; changes happen with RTNL held.
+
+use crate::bond::Bond;
+use crate::options::Mode;
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU16, AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use kernel::{
+    net::{
+        device::{Device, DriverDevice, HwAddr, Stats64},
+        ethtool,
+        rx_handler::{RxHandler, RxResult},
+        skb::pkt_type,
+        Rtnl, SkBuff,
+    },
+    new_spinlock,
+    prelude::*,
+    sync::{Arc, SpinLock},
+    time,
+    types::ARef,
+};
+
+/// Link states of a slave (C: `BOND_LINK_*`), as the MII monitor moves it between them.
+pub(crate) mod link {
+    /// Link is up.
+    pub(crate) const UP: u8 = 0;
+    /// Link went down, waiting out `downdelay`.
+    pub(crate) const FAIL: u8 = 1;
+    /// Link is down.
+    pub(crate) const DOWN: u8 = 2;
+    /// Link came back, waiting out `updelay`.
+    pub(crate) const BACK: u8 = 3;
+    /// No proposed change (C: `BOND_LINK_NOCHANGE`, -1 as a `s8`).
+    pub(crate) const NOCHANGE: u8 = 0xff;
+
+    /// bond_slave_link_status(): the text /proc and sysfs show.
+    pub(crate) fn name(link: u8) -> &'static str {
+        match link {
+            UP => "up",
+            FAIL => "going down",
+            DOWN => "down",
+            BACK => "going back",
+            _ => "unknown",
+        }
+    }
+}
+
+/// A slave of a bond.
+#[pin_data]
+pub(crate) struct Slave {
+    /// The lower device.
+    pub(crate) dev: ARef<Device>,
+    /// The bond it belongs to.
+    pub(crate) bond: ARef<DriverDevice<Bond>>,
+    link: AtomicU8,
+    link_new_state: AtomicU8,
+    /// `BOND_STATE_BACKUP` when true, `BOND_STATE_ACTIVE` when false.
+    backup: AtomicBool,
+    /// Frames received here go only to sockets bound to the device (RX_HANDLER_EXACT).
+    inactive: AtomicBool,
+    /// Monitor periods left of `updelay`/`downdelay`.
+    pub(crate) delay: AtomicI32,
+    /// How often the link went down.
+    pub(crate) link_failure_count: AtomicU32,
+    /// jiffies of the last time the link came up.
+    pub(crate) last_link_up: AtomicUsize,
+    speed: AtomicU32,
+    duplex: AtomicU8,
+    /// The device's address before it joined the bond (restored on release).
+    pub(crate) perm_hwaddr: HwAddr,
+    /// The device's MTU before it joined the bond (restored on release).
+    pub(crate) original_mtu: u32,
+    /// `queue_id`.
+    pub(crate) queue_id: AtomicU16,
+    /// `prio`: failover priority in active-backup.
+    pub(crate) prio: AtomicI32,
+    /// The device's counters when the bond last read them (for `bond_fold_stats`).
+    #[pin]
+    pub(crate) last_stats: SpinLock<Stats64>,
+}
+
+impl Slave {
+    /// A new slave for `dev`, in the down state.
+    pub(crate) fn new(
+        dev: &Device,
+        bond: &DriverDevice<Bond>,
+        original_mtu: u32,
+    ) -> Result<Arc<Slave>> {
+        let stats = dev.stats();
+        Arc::pin_init(
+            pin_init!(Slave {
+                dev: dev.into(),
+                bond: bond.into(),
+                link: AtomicU8::new(link::NOCHANGE),
+                link_new_state: AtomicU8::new(link::NOCHANGE),
+                backup: AtomicBool::new(false),
+                inactive: AtomicBool::new(false),
+                delay: AtomicI32::new(0),
+                link_failure_count: AtomicU32::new(0),
+                last_link_up: AtomicUsize::new(0),
+                speed: AtomicU32::new(ethtool::SPEED_UNKNOWN),
+                duplex: AtomicU8::new(ethtool::DUPLEX_UNKNOWN),
+                perm_hwaddr: dev.addr(),
+                original_mtu,
+                queue_id: AtomicU16::new(0),
+                prio: AtomicI32::new(0),
+                last_stats <- new_spinlock!(stats),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// The link state ([`link`]).
+    #[inline]
+    pub(crate) fn link(&self) -> u8 {
+        self.link.load(Ordering::Relaxed)
+    }
+
+    /// bond_set_slave_link_state(): a new link state, told to the stack's LAG users.
+    pub(crate) fn set_link(&self, rtnl: &Rtnl, state: u8) {
+        if self.link.swap(state, Ordering::Relaxed) != state {
+            self.lower_state_changed(rtnl);
+        }
+    }
+
+    /// Sets the link state without telling anyone (initial state, 802.3ad corrections).
+    pub(crate) fn set_link_quiet(&self, state: u8) {
+        self.link.store(state, Ordering::Relaxed);
+    }
+
+    /// The state the MII monitor's inspection proposed.
+    pub(crate) fn new_link_state(&self) -> u8 {
+        self.link_new_state.load(Ordering::Relaxed)
+    }
+
+    /// bond_propose_link_state().
+    pub(crate) fn propose_link_state(&self, state: u8) {
+        self.link_new_state.store(state, Ordering::Relaxed);
+    }
+
+    /// `true` for an active slave (C: `bond_is_active_slave`).
+    #[inline]
+    pub(crate) fn is_active(&self) -> bool {
+        !self.backup.load(Ordering::Relaxed)
+    }
+
+    /// `BOND_STATE_ACTIVE` (0) or `BOND_STATE_BACKUP` (1).
+    pub(crate) fn state(&self) -> u8 {
+        u8::from(self.backup.load(Ordering::Relaxed))
+    }
+
+    /// `true` if received frames are for bound sockets only.
+    #[inline]
+    pub(crate) fn is_inactive(&self) -> bool {
+        self.inactive.load(Ordering::Relaxed)
+    }
+
+    fn set_state(&self, rtnl: &Rtnl, backup: bool) {
+        if self.backup.swap(backup, Ordering::Relaxed) != backup {
+            self.lower_state_changed(rtnl);
+        }
+    }
+
+    /// bond_set_slave_active_flags().
+    pub(crate) fn set_active_flags(&self, rtnl: &Rtnl) {
+        self.set_state(rtnl, false);
+        self.inactive.store(false, Ordering::Relaxed);
+    }
+
+    /// bond_set_slave_inactive_flags().
+    pub(crate) fn set_inactive_flags(&self, rtnl: &Rtnl, all_slaves_active: bool) {
+        self.set_state(rtnl, true);
+        if !all_slaves_active {
+            self.inactive.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Makes received frames go to the bond again (`all_slaves_active` switched on).
+    pub(crate) fn clear_inactive(&self) {
+        self.inactive.store(false, Ordering::Relaxed);
+    }
+
+    /// Marks a backup slave inactive again (`all_slaves_active` switched off).
+    pub(crate) fn restore_inactive(&self) {
+        if !self.is_active() {
+            self.inactive.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// bond_lower_state_changed().
+    pub(crate) fn lower_state_changed(&self, rtnl: &Rtnl) {
+        self.dev.lag_state_changed(rtnl, self.link() == link::UP, self.is_active());
+    }
+
+    /// bond_slave_is_up(): the device is running and has carrier.
+    #[inline]
+    pub(crate) fn is_up(&self) -> bool {
+        self.dev.is_running() && self.dev.carrier_ok()
+    }
+
+    /// bond_slave_can_tx().
+    #[inline]
+    pub(crate) fn can_tx(&self) -> bool {
+        self.is_up() && self.link() == link::UP && self.is_active()
+    }
+
+    /// Speed in Mb/s, `SPEED_UNKNOWN` if unknown.
+    pub(crate) fn speed(&self) -> u32 {
+        self.speed.load(Ordering::Relaxed)
+    }
+
+    /// Duplex (`DUPLEX_*`).
+    pub(crate) fn duplex(&self) -> u8 {
+        self.duplex.load(Ordering::Relaxed)
+    }
+
+    /// bond_update_speed_duplex(): asks the driver; returns `true` if speed or duplex is
+    /// unknown.
+    pub(crate) fn update_speed_duplex(&self, rtnl: &Rtnl) -> bool {
+        let known = match self.dev.link_settings(rtnl) {
+            Ok(ls) if ls.speed != 0 && ls.speed != ethtool::SPEED_UNKNOWN
+                && (ls.duplex == ethtool::DUPLEX_FULL || ls.duplex == ethtool::DUPLEX_HALF) =>
+            {
+                Some((ls.speed, ls.duplex))
+            }
+            _ => None,
+        };
+        let (speed, duplex) = known.unwrap_or((ethtool::SPEED_UNKNOWN, ethtool::DUPLEX_UNKNOWN));
+        self.speed.store(speed, Ordering::Relaxed);
+        self.duplex.store(duplex, Ordering::Relaxed);
+        known.is_none()
+    }
+
+    /// Records that the link came up now.
+    pub(crate) fn stamp_link_up(&self) {
+        self.last_link_up.store(time::jiffies() as usize, Ordering::Relaxed);
+    }
+}
+
+/// `true` for 01:80:C2:00:00:0X, the link-local group addresses (LLDP, STP, LACP...).
+fn is_link_local(dest: &[u8]) -> bool {
+    dest.len() >= 6 && dest[..5] == [0x01, 0x80, 0xc2, 0x00, 0x00] && dest[5] & 0xf0 == 0
+}
+
+impl RxHandler for Slave {
+    /// bond_handle_frame(): frames of active slaves go to the bond; inactive slaves deliver
+    /// only to sockets bound to them, link-local frames excepted.
+    fn handle(&self, mut skb: SkBuff) -> RxResult {
+        let bond = self.bond.data();
+        if self.is_inactive() {
+            let alb_unicast = bond.params.mode() == Mode::BalanceAlb
+                && skb.pkt_type() != pkt_type::BROADCAST
+                && skb.pkt_type() != pkt_type::MULTICAST;
+            if !alb_unicast {
+                let link_local = skb.eth_header().map_or(false, |h| is_link_local(&h[..6]));
+                return if link_local { RxResult::Pass(skb) } else { RxResult::Exact(skb) };
+            }
+        }
+        skb.set_dev(&self.bond);
+        RxResult::Another(skb)
+    }
+}
