@@ -257,12 +257,13 @@ fn attach(
         detach();
         return Err(e);
     }
+    slave_dev.update_flags(rtnl, flags::SLAVE, 0);
     slave.lower_state_changed(rtnl);
 
     let files = match crate::sysfs::slave_files(slave_dev, slave.clone()) {
         Ok(f) => f,
         Err(e) => {
-            slave_dev.unlink_master(rtnl, dev);
+            unlink(rtnl, dev, slave_dev);
             rx.unregister(rtnl);
             detach();
             return Err(e);
@@ -272,7 +273,7 @@ fn attach(
     if !bond.uses_primary() {
         let f = dev.flags();
         let undo_upper = |rx: rx_handler::Registration<Slave>| {
-            slave_dev.unlink_master(rtnl, dev);
+            unlink(rtnl, dev, slave_dev);
             rx.unregister(rtnl);
             detach();
         };
@@ -304,7 +305,7 @@ fn attach(
         if let Err(e) = entries.reserve(1, GFP_KERNEL) {
             drop(entries);
             drop(files);
-            slave_dev.unlink_master(rtnl, dev);
+            unlink(rtnl, dev, slave_dev);
             rx.unregister(rtnl);
             detach();
             return Err(e.into());
@@ -322,7 +323,7 @@ fn attach(
                 drop(entries);
                 drop_entry(rtnl, entry);
             }
-            slave_dev.unlink_master(rtnl, dev);
+            unlink(rtnl, dev, slave_dev);
             detach();
             return Err(e);
         }
@@ -425,7 +426,7 @@ pub(crate) fn release(
     // Count what the slave sent and received so far into the bond's statistics.
     bond.absorb_slave_stats();
     drop_entry(rtnl, entry);
-    slave_dev.unlink_master(rtnl, dev);
+    unlink(rtnl, dev, slave_dev);
     {
         let entries = bond.entries.lock();
         let _ = bond.publish_slaves(rtnl, &entries);
@@ -494,6 +495,12 @@ pub(crate) fn release(
         slave_dev.update_priv_flags(rtnl, 0, priv_flags::BONDING);
     }
     Ok(())
+}
+
+/// bond_upper_dev_unlink().
+fn unlink(rtnl: &Rtnl, dev: &BondDev, slave_dev: &Device) {
+    slave_dev.unlink_master(rtnl, dev);
+    slave_dev.update_flags(rtnl, 0, flags::SLAVE);
 }
 
 /// `true` if `dev` is a slave of some bond (`netif_is_bond_slave`).

@@ -712,6 +712,16 @@ impl Device {
         }
     }
 
+    /// Sets or clears `IFF_*` flags directly, without notification, as an upper device marks
+    /// its lower devices `IFF_SLAVE`.
+    pub fn update_flags(&self, _rtnl: &Rtnl, set: u32, clear: u32) {
+        // SAFETY: RTNL is held, which serialises `flags` updates.
+        unsafe {
+            let p = ptr::addr_of_mut!((*self.as_raw()).flags);
+            ptr::write_volatile(p, (ptr::read_volatile(p) & !clear) | set);
+        }
+    }
+
     /// How the hardware address was assigned (`NET_ADDR_PERM`, `_RANDOM`, `_STOLEN`, `_SET`).
     pub fn addr_assign_type(&self) -> u8 {
         // SAFETY: `addr_assign_type` is a field of `net_device`.
@@ -1104,15 +1114,6 @@ impl<T: Driver> DriverDevice<T> {
     pub fn store_mtu(&self, _rtnl: &Rtnl, mtu: u32) {
         // SAFETY: RTNL is held, which serialises MTU changes.
         unsafe { ptr::write_volatile(ptr::addr_of_mut!((*self.as_raw()).mtu), mtu) };
-    }
-
-    /// Sets or clears `IFF_*` flags directly (no notification), for `IFF_MASTER`-like bits.
-    pub fn update_flags(&self, _rtnl: &Rtnl, set: u32, clear: u32) {
-        // SAFETY: RTNL is held, which serialises `flags` updates.
-        unsafe {
-            let p = ptr::addr_of_mut!((*self.as_raw()).flags);
-            ptr::write_volatile(p, (ptr::read_volatile(p) & !clear) | set);
-        }
     }
 
     /// Sets the features the device could have (`hw_features`, `vlan_features`,
