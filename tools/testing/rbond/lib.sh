@@ -8,7 +8,7 @@ set -u
 failed=0
 
 pass() { echo "ok - $1"; }
-fail() { echo "not ok - $1"; shift; for line in "$@"; do echo "#   $line"; done; failed=1; }
+fail() { echo "not ok - $1"; shift; printf '%s\n' "$@" | sed 's/^/#   /'; failed=1; }
 
 # check "description" command...: passes when the command succeeds.
 check() {
@@ -82,3 +82,42 @@ stat() { cat "/sys/class/net/$1/statistics/$2"; }
 
 # No IPv6 autoconfiguration chatter (router solicitations, DAD) on devices a test counts on.
 quiet_ipv6() { echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; }
+
+# --- bond topologies -------------------------------------------------------------------
+# topo_peer N: veth pairs s0..s(N-1) <-> p0..p(N-1); the p ends live in namespace "peer",
+# bridged on br0 with 10.9.0.2/24. The s ends stay here, down, ready to be enslaved.
+topo_peer() {
+	local n=$1 i
+	load_kmod veth 2>/dev/null; load_kmod bridge 2>/dev/null
+	ip netns add peer || return 1
+	ip -n peer link add br0 type bridge || return 1
+	ip -n peer link set br0 up
+	for i in $(seq 0 $((n - 1))); do
+		ip link add s$i type veth peer name p$i || return 1
+		ip link set p$i netns peer
+		ip -n peer link set p$i master br0
+		ip -n peer link set p$i up
+	done
+	ip -n peer addr add 10.9.0.2/24 dev br0
+}
+
+# topo_clean N: removes what topo_peer made.
+topo_clean() {
+	local n=$1 i
+	for i in $(seq 0 $((n - 1))); do ip link del s$i 2>/dev/null; done
+	ip netns del peer 2>/dev/null
+	true
+}
+
+# bond_field BOND "Field": a value from /proc/net/bonding/BOND ("Currently Active Slave").
+bond_field() { sed -n "s/^$2: //p" /proc/net/bonding/$1 | head -1; }
+
+# slave_field BOND SLAVE "Field": a value from SLAVE's section of /proc/net/bonding/BOND.
+slave_field() {
+	awk -v s="$2" -v f="$3: " '
+		/^Slave Interface: / { cur = substr($0, 18) }
+		cur == s && index($0, f) == 1 { print substr($0, length(f) + 1); exit }' /proc/net/bonding/$1
+}
+
+# ping_summary FILE: "sent received" from a finished ping's output.
+ping_summary() { sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' "$1"; }

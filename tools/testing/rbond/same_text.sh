@@ -1,0 +1,86 @@
+# The same scenarios with bonding.ko and with rbond.ko (one loaded at a time): the text of
+# /proc/net/bonding/bond0, every file under bonding/ and bonding_slave/, and `ip -d link show`
+# must match, except the driver-version line and MAC addresses.
+. tools/testing/rbond/lib.sh
+quiet_ipv6
+OUT=/tmp/same-text
+mkdir -p $OUT
+
+# Masks what legitimately differs: the version line, MAC addresses, interface indexes.
+normalise() {
+	sed -e '/^Ethernet Channel Bonding Driver/d' \
+	    -e 's/[0-9a-f]\{2\}\(:[0-9a-f]\{2\}\)\{5\}/<mac>/g' \
+	    -e 's/^[0-9]*: /<n>: /' -e 's/@if[0-9]*/@if<n>/'
+}
+
+# dump NAME: everything user space can read about bond0 and its slaves.
+dump() {
+	local f s
+	{
+		echo "== /proc/net/bonding/bond0"
+		cat /proc/net/bonding/bond0
+		echo "== bonding/"
+		for f in /sys/class/net/bond0/bonding/*; do
+			echo "$(basename $f): $(cat $f 2>&1)"
+		done
+		for s in s0 s1; do
+			echo "== $s/bonding_slave/"
+			for f in /sys/class/net/$s/bonding_slave/*; do
+				echo "$(basename $f): $(cat $f 2>&1)"
+			done
+		done
+		echo "== ip -d link show bond0"
+		ip -d link show bond0
+		for s in s0 s1; do
+			echo "== ip -d link show $s"
+			ip -d link show $s
+		done
+	} | normalise > $OUT/$1
+}
+
+# scenario DRIVER MODE OPTIONS...: a bond of two slaves, configured by netlink and sysfs.
+scenario() {
+	local driver=$1 mode=$2; shift 2
+	if [ $driver = bonding ]; then load_bonding max_bonds=0; else load_rbond max_bonds=0; fi || return 1
+	topo_peer 2 || return 1
+	ip link add bond0 type bond mode $mode miimon 100 "$@" || return 1
+	ip link set s0 master bond0 && ip link set s1 master bond0 || return 1
+	if [ $mode = active-backup ]; then
+		echo s1 > /sys/class/net/bond0/bonding/primary || return 1
+		echo 2 > /sys/class/net/bond0/bonding/num_grat_arp || return 1
+	else
+		echo 3 > /sys/class/net/bond0/bonding/packets_per_slave || return 1
+	fi
+	echo s1:1 > /sys/class/net/bond0/bonding/queue_id || return 1
+	ip link set bond0 up
+	local until=$((SECONDS + 10))
+	until grep -qx 1 /sys/class/net/bond0/carrier && \
+	      ! grep -q "going" /proc/net/bonding/bond0; do
+		[ $SECONDS -lt $until ] || break
+		sleep 0.1
+	done
+	if [ $mode = active-backup ]; then
+		until=$((SECONDS + 10))
+		until [ "$(bond_field bond0 "Currently Active Slave")" = s1 ]; do
+			[ $SECONDS -lt $until ] || break
+			sleep 0.1
+		done
+	fi
+	dump $driver-$mode
+	ip link del bond0
+	topo_clean 2
+	unload_driver $driver
+}
+
+for mode in active-backup balance-rr; do
+	opts="updelay 200 downdelay 100"
+	[ $mode = balance-rr ] && opts="updelay 0 downdelay 300 resend_igmp 3"
+	check "bonding.ko: $mode scenario" scenario bonding $mode $opts
+	check "rbond.ko: $mode scenario" scenario rbond $mode $opts
+	if out=$(diff -u $OUT/bonding-$mode $OUT/rbond-$mode); then
+		pass "$mode: same text from both drivers ($(wc -l < $OUT/rbond-$mode) lines)"
+	else
+		fail "$mode: same text from both drivers" "$(echo "$out" | head -60)"
+	fi
+done
+finish
