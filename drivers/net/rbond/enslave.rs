@@ -12,7 +12,7 @@ use kernel::{
     c_str,
     net::{
         device::{flags, lag, priv_flags, Device, Features, HwAddr, LagInfo},
-        netlink::{set_err_msg, ExtAck},
+        netlink::ExtAck,
         notifier::Event,
         rx_handler, Rtnl,
     },
@@ -35,16 +35,20 @@ pub(crate) fn slave_list(dev: &BondDev) -> Result<KVec<Arc<Slave>>> {
     Ok(v)
 }
 
-/// BOND_NL_ERR(): the message to netlink and to the log.
+/// BOND_NL_ERR(): the message to netlink if the request came that way, else to the log.
 fn bond_err(dev: &BondDev, extack: &mut Option<&mut ExtAck>, msg: &'static CStr) {
-    set_err_msg(extack.as_deref_mut(), msg);
-    log_bond!(dev, Err, "Error: {}\n", msg.to_str().unwrap_or(""));
+    match extack.as_deref_mut() {
+        Some(e) => e.set_message(msg),
+        None => log_bond!(dev, Err, "Error: {}\n", msg.to_str().unwrap_or("")),
+    }
 }
 
 /// SLAVE_NL_ERR().
 fn slave_err(dev: &BondDev, slave: &Device, extack: &mut Option<&mut ExtAck>, msg: &'static CStr) {
-    set_err_msg(extack.as_deref_mut(), msg);
-    log_slave!(dev, slave, Err, "Error: {}\n", msg.to_str().unwrap_or(""));
+    match extack.as_deref_mut() {
+        Some(e) => e.set_message(msg),
+        None => log_slave!(dev, slave, Err, "Error: {}\n", msg.to_str().unwrap_or("")),
+    }
 }
 
 /// The LAG transmit type the stack is told for the bond's mode (bond_lag_tx_type).
@@ -93,6 +97,11 @@ pub(crate) fn enslave(
     if slave_dev.is(dev) {
         bond_err(dev, &mut extack, c_str!("Cannot enslave bond to itself."));
         return Err(EPERM);
+    }
+    // bonding.ko refuses VLAN-challenged slaves only for a bond that has VLANs on it, which
+    // rbond does not track yet; it warns as bonding.ko does for a bond without VLANs.
+    if slave_dev.features().contains(Features::VLAN_CHALLENGED) {
+        log_slave!(dev, slave_dev, Warn, "enslaved VLAN challenged slave. Adding VLANs will be blocked as long as it is part of bond.\n");
     }
     if slave_dev.flags() & flags::UP != 0 {
         slave_err(dev, slave_dev, &mut extack, c_str!("Device can not be enslaved while up"));

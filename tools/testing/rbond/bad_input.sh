@@ -1,0 +1,98 @@
+# Bad input through every door (sysfs, bonding_masters, netlink, enslaving the wrong thing):
+# each attempt gets the same answer from rbond as from bonding.ko (the errno user space sees,
+# the netlink error message and the kernel log lines), and the bond keeps working.
+. tools/testing/rbond/lib.sh
+quiet_ipv6
+OUT=/tmp/bad-input
+mkdir -p $OUT
+
+B=/sys/class/net/bond0/bonding
+# attempt LABEL COMMAND...: runs it, records its output and the kernel messages it caused.
+attempt() {
+	local label=$1; shift
+	dmesg -C
+	local out
+	out=$( { "$@"; } 2>&1 ); local rc=$?
+	echo "== $label: rc=$rc $out"
+	dmesg -t | grep -vE '^(KTAP version|1\.\.|kunit:|random:)' \
+		| sed -e 's/^rbond: /bonding: /' -e 's/[0-9a-f]\{2\}\(:[0-9a-f]\{2\}\)\{5\}/<mac>/g'
+}
+w() { echo "$2" > $B/$1; }
+wm() { echo "$1" > /sys/class/net/bonding_masters; }
+
+table() {
+	attempt "mode banana while up" w mode banana
+	attempt "miimon -1" w miimon -1
+	attempt "miimon abc" w miimon abc
+	attempt "updelay 50 (rounded)" w updelay 50
+	attempt "downdelay xyz" w downdelay xyz
+	attempt "primary_reselect sometimes" w primary_reselect sometimes
+	attempt "packets_per_slave in active-backup" w packets_per_slave 2
+	attempt "lacp_rate in active-backup" w lacp_rate fast
+	attempt "ad_select while up" w ad_select bandwidth
+	attempt "fail_over_mac with slaves" w fail_over_mac active
+	attempt "active_slave nosuch" w active_slave nosuch
+	attempt "active_slave lo" w active_slave lo
+	attempt "slaves without + or -" w slaves s1
+	attempt "slaves +nosuch" w slaves +nosuch
+	attempt "slaves +lo (up)" w slaves +lo
+	attempt "slaves +bond0 (itself)" w slaves +bond0
+	attempt "slaves +s1 while up" sh -c "ip link set s1 up && echo +s1 > $B/slaves; rc=\$?; ip link set s1 down; exit \$rc"
+	attempt "slaves -s1 (not a slave)" w slaves -s1
+	attempt "queue_id without colon" w queue_id s0
+	attempt "queue_id beyond the queues" w queue_id s0:99
+	attempt "queue_id of nosuch" w queue_id nosuch:1
+	attempt "num_grat_arp 256" w num_grat_arp 256
+	attempt "resend_igmp -1" w resend_igmp -1
+	attempt "lp_interval 0" w lp_interval 0
+	attempt "all_slaves_active 2" w all_slaves_active 2
+	attempt "use_carrier 2" w use_carrier 2
+	attempt "min_links -5" w min_links -5
+	attempt "peer_notif_delay 300001" w peer_notif_delay 300001
+	attempt "arp_ip_target without + or -" w arp_ip_target 1.2.3.4
+	attempt "arp_ip_target +255.255.255.255" w arp_ip_target +255.255.255.255
+	attempt "arp_ip_target -9.9.9.9 (absent)" w arp_ip_target -9.9.9.9
+	attempt "arp_ip_target +garbage" w arp_ip_target +garbage
+	attempt "bonding_masters without + or -" wm bond0
+	attempt "bonding_masters -nosuch" wm -nosuch
+	attempt "bonding_masters +bond0 (exists)" wm +bond0
+	attempt "bonding_masters +" wm +
+	attempt "bonding_masters +bad/name" wm +bad/name
+	attempt "netlink: mode 7" ip link add bond7 type bond mode 7
+	attempt "netlink: multicast address" ip link add bond8 address 01:00:5e:00:00:01 type bond
+	attempt "netlink: arp_interval with miimon" ip link set bond0 type bond arp_interval 100 miimon 100
+	attempt "netlink: mode while up" ip link set bond0 type bond mode balance-rr
+	attempt "netlink: primary_reselect 9" ip link set bond0 type bond primary_reselect 9
+	attempt "enslave an up device" sh -c 'ip link set s1 up && ip link set s1 master bond0; rc=$?; ip link set s1 down; exit $rc'
+	attempt "enslave lo" ip link set lo master bond0
+	attempt "enslave the bond itself" ip link set bond0 master bond0
+	attempt "release a non-slave" ip link set s1 nomaster
+}
+
+# scenario DRIVER: one active-backup bond with slave s0, the table, then a ping.
+scenario() {
+	local driver=$1
+	if [ $driver = bonding ]; then load_bonding max_bonds=0; else load_rbond max_bonds=0; fi || return 1
+	topo_peer 2 || return 1
+	ip link add bond0 type bond mode active-backup miimon 100 || return 1
+	ip link set s0 master bond0 || return 1
+	ip link set bond0 up && ip addr add 10.9.0.1/24 dev bond0 || return 1
+	table > $OUT/$driver 2>&1
+	ping -c 3 -i 0.2 -W 2 10.9.0.2 > $OUT/$driver.ping 2>&1
+	echo "ping rc=$?" >> $OUT/$driver
+	cat $B/slaves $B/mode $B/miimon >> $OUT/$driver
+	ip link del bond0
+	topo_clean 2
+	unload_driver $driver
+}
+
+check "bonding.ko: bad input table" scenario bonding
+check "rbond.ko: bad input table" scenario rbond
+expect_eq "the bond still works afterwards (rbond)" "$(grep '^ping rc=' $OUT/rbond)" "ping rc=0"
+n=$(grep -c '^== ' $OUT/rbond)
+if out=$(diff -u $OUT/bonding $OUT/rbond); then
+	pass "same errno, netlink message and kernel log for all $n bad inputs"
+else
+	fail "same errno, netlink message and kernel log for all $n bad inputs" "$out"
+fi
+finish
