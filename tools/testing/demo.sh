@@ -1,15 +1,39 @@
-# `make run`: what rbond does today, shown in a VM.
+# `make run`: rbond at work in a VM. An active-backup bond of three slaves carries a ping
+# stream; the active slave's link is cut; the MII monitor fails over; the stream goes on.
 set -u
+. tools/testing/rbond/lib.sh
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+quiet_ipv6
 
 step insmod "$RBOND_MODULES/rbond.ko" mode=1 miimon=100
-echo "(kernel log)"; dmesg -t | grep -E '^rbond' || true
-step grep -H . /sys/module/rbond/parameters/mode /sys/module/rbond/parameters/miimon /sys/module/rbond/parameters/max_bonds
-step modinfo -F parm "$RBOND_MODULES/rbond.ko"
+topo_peer 3 >/dev/null 2>&1
+echo "(three veth pairs s0..s2 lead into namespace 'peer', bridged there with 10.9.0.2/24)"
+for i in 0 1 2; do step ip link set s$i master bond0; done
+step ip link set bond0 up
+step ip addr add 10.9.0.1/24 dev bond0
+until grep -qx 1 /sys/class/net/bond0/carrier; do sleep 0.1; done
+step cat /proc/net/bonding/bond0
+
+active=$(bond_field bond0 "Currently Active Slave")
+echo
+echo "A ping every 20 ms for 8 s; after ~2 s the peer end of the active slave ($active) goes down."
+ping -i 0.02 -c 400 -W 1 10.9.0.2 > /tmp/demo-ping 2>&1 &
+pid=$!
+rx0=$(stat bond0 rx_packets)
+until [ $(stat bond0 rx_packets) -gt $((rx0 + 100)) ]; do sleep 0.05; done
+peer=p${active#s}
+step ip -n peer link set $peer down
+until [ "$(bond_field bond0 "Currently Active Slave")" != "$active" ]; do sleep 0.05; done
+echo "(kernel log)"; dmesg -t | grep -E '^bond0' | tail -4
+wait $pid
+step tail -2 /tmp/demo-ping
+read sent got <<< "$(ping_summary /tmp/demo-ping)"
+echo "=> $((sent - got)) of $sent pings lost across the failover from $active to $(bond_field bond0 "Currently Active Slave")"
+step cat /proc/net/bonding/bond0
+step grep -H . /sys/class/net/$active/bonding_slave/mii_status /sys/class/net/$active/bonding_slave/link_failure_count
+step ip -d link show bond0
 step rmmod rbond
 echo
 echo "A bad parameter is refused as bonding.ko refuses it:"
 step insmod "$RBOND_MODULES/rbond.ko" mode=banana
 dmesg -t | grep -E '^rbond' | tail -1
-echo
-echo "rbond today: module parameters and their checks; bonds, slaves and modes are next (see README)."
