@@ -19,12 +19,14 @@ check "bridge br0" ip link add br0 type bridge
 check_fails "a second rx_handler on v0 is refused (bridge port)" ip link set v0 master br0
 check "delete br0" ip link del br0
 
-f0=$(field frames); b0=$(field bytes); rx0=$(stat v0 rx_packets)
+ip_in() { awk '/^Ip:/ && $2 ~ /^[0-9]/ {print $4}' /proc/net/snmp; }
+f0=$(field frames); b0=$(field bytes); rx0=$(stat v0 rx_packets); ipin0=$(ip_in)
 check "pktgen sends 500 frames v1 -> v0" pktgen_send v1 500 "$mac"
 wait_for "v0 received them" 10 sh -c "[ \$(( \$(cat /sys/class/net/v0/statistics/rx_packets) - $rx0 )) -ge 500 ]"
 expect_eq "rx_handler counted exactly 500 frames" "$(( $(field frames) - f0 ))" "500"
 expect_eq "... of 50 bytes each after the Ethernet header" "$(( $(field bytes) - b0 ))" "25000"
 expect_eq "nothing dropped" "$(field dropped)" "0"
+expect_eq "IPv4 got all 500 (Ip InReceives)" "$(( $(ip_in) - ipin0 ))" "500"
 expect_eq "/sys/class/net/rust_lower_watch names the device" "$(cat /sys/class/net/rust_lower_watch)" "v0"
 expect_eq "/sys/class/net/v0/lower_watch/frames agrees with /proc" \
 	"$(cat /sys/class/net/v0/lower_watch/frames)" "$(field frames)"
@@ -60,11 +62,11 @@ check "veth pair again" sh -c 'ip link add v0 type veth peer name v1 && ip link 
 wait_for "v0 has carrier" 10 grep -q 1 /sys/class/net/v0/carrier
 mac=$(cat /sys/class/net/v0/address)
 check "load with drop_ethertype=0x0800" load_kmod rust_lower_watch ifname=v0 drop_ethertype=2048
-in0=$(awk '/^Ip:/ && $2 ~ /^[0-9]/ {print $3}' /proc/net/snmp)
+in0=$(awk '/^Ip:/ && $2 ~ /^[0-9]/ {print $4}' /proc/net/snmp)
 check "pktgen sends 300 IPv4 frames v1 -> v0" pktgen_send v1 300 "$mac"
 wait_for "all 300 consumed by the handler" 10 sh -c "[ \$(sed -n 's/^dropped: //p' $P) -eq 300 ]"
 expect_eq "IPv4 never saw them (Ip InReceives unchanged)" \
-	"$(awk '/^Ip:/ && $2 ~ /^[0-9]/ {print $3}' /proc/net/snmp)" "$in0"
+	"$(awk '/^Ip:/ && $2 ~ /^[0-9]/ {print $4}' /proc/net/snmp)" "$in0"
 check "rmmod while attached" unload_driver rust_lower_watch
 check "proc file removed" test ! -e $P
 check "v0's lower_watch directory removed" test ! -e /sys/class/net/v0/lower_watch
