@@ -69,6 +69,25 @@ def run_vm(args, script, log_name, kunit=False, timeout=600):
     return proc.returncode, proc.stdout + proc.stderr, console, time.monotonic() - start
 
 
+def count_tap(output, name):
+    """Counts a script's "ok - "/"not ok - " lines; prints failures with their "#" notes.
+
+    Returns (lines counted, passed, failed)."""
+    counted = passed = failed = 0
+    for line in output.splitlines():
+        m = TAP_RESULT.match(line)
+        if m:
+            counted += 1
+            if m.group(1) == "ok":
+                passed += 1
+            else:
+                failed += 1
+                print(f"  FAIL {name}: {m.group(2)}")
+        elif line.startswith("#") and counted:
+            print(f"    {line}")
+    return counted, passed, failed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernel", required=True)
@@ -105,18 +124,9 @@ def main():
         print("== static: unsafe and SAFETY comments (tools/testing/check_unsafe.py)", flush=True)
         res = subprocess.run([sys.executable, os.path.join(args.repo, "tools/testing/check_unsafe.py"),
                               args.repo], capture_output=True, text=True)
-        counted = 0
-        for line in res.stdout.splitlines():
-            m = TAP_RESULT.match(line)
-            if m:
-                counted += 1
-                if m.group(1) == "ok":
-                    passed += 1
-                else:
-                    failed += 1
-                    print(f"  FAIL static: {m.group(2)}")
-            elif line.startswith("#"):
-                print(f"    {line}")
+        counted, ok, bad = count_tap(res.stdout, "static")
+        passed += ok
+        failed += bad
         print(f"  {counted} files checked", flush=True)
 
     scripts = sorted(s for s in glob.glob(os.path.join(args.repo, "tools/testing/rbond/*.sh"))
@@ -128,18 +138,9 @@ def main():
         print(f"== integration: {name}", flush=True)
         rel = os.path.relpath(script, args.repo)
         rc, out, console, secs = run_vm(args, rel, name)
-        counted = 0
-        for line in out.splitlines():
-            m = TAP_RESULT.match(line)
-            if m:
-                counted += 1
-                if m.group(1) == "ok":
-                    passed += 1
-                else:
-                    failed += 1
-                    print(f"  FAIL {name}: {m.group(2)}")
-            elif line.startswith("#") and counted:
-                print(f"    {line}")
+        counted, ok, bad = count_tap(out, name)
+        passed += ok
+        failed += bad
         if rc != 0 and not any(l.startswith("not ok") for l in out.splitlines()):
             failed += 1
             print(f"  FAIL {name}: exited {rc} without a failing check; output:\n{out[-3000:]}")

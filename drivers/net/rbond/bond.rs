@@ -274,17 +274,8 @@ fn for_rx_slaves(dev: &BondDev, rtnl: &Rtnl, f: impl Fn(&Device) -> Result) -> R
         }
         return Ok(());
     }
-    let guard = rcu::read_lock();
-    let slaves: KVec<Arc<Slave>> = {
-        let mut v = KVec::new();
-        for s in bond.slaves(&guard) {
-            v.push(s.clone(), GFP_ATOMIC)?;
-        }
-        v
-    };
-    drop(guard);
     let _ = rtnl;
-    for s in slaves.iter() {
+    for s in enslave::slave_list(dev)?.iter() {
         f(&s.dev)?;
     }
     Ok(())
@@ -367,16 +358,7 @@ impl Driver for Bond {
         let curr = bond.curr_active_arc();
         let all_active = bond.params.all_slaves_active.get() != 0;
         {
-            let guard = rcu::read_lock();
-            let slaves: KVec<Arc<Slave>> = {
-                let mut v = KVec::new();
-                for s in bond.slaves(&guard) {
-                    v.push(s.clone(), GFP_ATOMIC)?;
-                }
-                v
-            };
-            drop(guard);
-            for s in slaves.iter() {
+            for s in enslave::slave_list(dev)?.iter() {
                 let is_curr = curr.as_ref().map_or(false, |c| Arc::ptr_eq(c, s));
                 if bond.uses_primary() && !is_curr {
                     s.set_inactive_flags(rtnl, all_active);
