@@ -529,4 +529,44 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn mode_dependencies_follow_bond_options_c() {
+        // packets_per_slave: balance-rr only.
+        assert!(!Opt::PacketsPerSlave.unsupported_in(Mode::BalanceRr));
+        assert!(Opt::PacketsPerSlave.unsupported_in(Mode::ActiveBackup));
+        // primary, active_slave, prio: active-backup, tlb, alb.
+        for opt in [Opt::Primary, Opt::ActiveSlave, Opt::Prio] {
+            assert!(!opt.unsupported_in(Mode::ActiveBackup));
+            assert!(!opt.unsupported_in(Mode::BalanceAlb));
+            assert!(opt.unsupported_in(Mode::BalanceRr));
+            assert!(opt.unsupported_in(Mode::Ieee8023ad));
+        }
+        // The ARP monitor's options: not in 802.3ad, tlb, alb.
+        for opt in [Opt::ArpInterval, Opt::ArpValidate, Opt::MissedMax] {
+            assert!(!opt.unsupported_in(Mode::ActiveBackup));
+            assert!(opt.unsupported_in(Mode::Ieee8023ad));
+            assert!(opt.unsupported_in(Mode::BalanceTlb));
+        }
+        // lacp_rate: 802.3ad only; miimon everywhere.
+        assert!(!Opt::LacpRate.unsupported_in(Mode::Ieee8023ad));
+        assert!(Opt::LacpRate.unsupported_in(Mode::ActiveBackup));
+        assert!(!Opt::Miimon.unsupported_in(Mode::Broadcast));
+    }
+
+    #[test]
+    fn flags_and_ranges_follow_bond_options_c() {
+        assert_eq!(Opt::Mode.def().flags, NOSLAVES | IFDOWN);
+        assert_eq!(Opt::FailOverMac.def().flags, NOSLAVES);
+        assert_eq!(Opt::AdSelect.def().flags, IFDOWN);
+        assert_eq!(Opt::Slaves.def().flags, RAWVAL);
+        assert_eq!(Opt::Miimon.range(), Some((0, 2147483647)));
+        assert_eq!(Opt::NumPeerNotif.range(), Some((0, 255)));
+        assert_eq!(Opt::LpInterval.range(), Some((1, 2147483647)));
+        assert_eq!(Opt::PeerNotifDelay.range(), Some((0, 300000)));
+        assert_eq!(Opt::Primary.range(), None);
+        assert_eq!(Opt::NumPeerNotifAlias.def().name, "num_grat_arp");
+        assert_eq!(Opt::NumPeerNotif.def().name, "num_unsol_na");
+        assert_eq!(Opt::MissedMax.def().name, "arp_missed_max");
+    }
 }
