@@ -97,10 +97,11 @@ fn find_best_slave(dev: &BondDev, slaves: &[Arc<Slave>]) -> Option<Arc<Slave>> {
 /// bond_should_notify_peers().
 pub(crate) fn should_notify_peers(dev: &BondDev) -> bool {
     let bond = dev.data();
-    let Some(curr) = bond.curr_active_arc() else { return false };
+    if bond.curr_active_arc().is_none() {
+        return false;
+    }
     let left = bond.send_peer_notif.load(Ordering::Relaxed);
     let delay = bond.params.peer_notif_delay.get().max(1);
-    let _ = curr;
     left != 0 && left % delay == 0 && dev.carrier_ok()
 }
 

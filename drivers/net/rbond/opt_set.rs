@@ -245,7 +245,7 @@ fn apply(
 fn set_mode(dev: &BondDev, v: u64) -> Result {
     let p = &dev.data().params;
     let mode = Mode::from_value(v).ok_or(EINVAL)?;
-    if !matches!(mode, Mode::BalanceRr | Mode::ActiveBackup) {
+    if !mode.is_implemented() {
         log_bond!(dev, Err, "option mode: {} is not implemented in rbond yet\n", mode.name());
         return Err(EOPNOTSUPP);
     }

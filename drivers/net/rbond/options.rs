@@ -88,6 +88,11 @@ impl Mode {
         !matches!(self, Mode::Ieee8023ad | Mode::BalanceTlb | Mode::BalanceAlb)
     }
 
+    /// Whether rbond implements the mode yet (balance-rr and active-backup so far).
+    pub(crate) fn is_implemented(self) -> bool {
+        matches!(self, Mode::BalanceRr | Mode::ActiveBackup)
+    }
+
     /// Whether the mode has a primary slave (`bond_mode_uses_primary()`).
     pub(crate) fn uses_primary(self) -> bool {
         matches!(self, Mode::ActiveBackup | Mode::BalanceTlb | Mode::BalanceAlb)

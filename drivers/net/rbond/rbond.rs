@@ -173,7 +173,7 @@ impl kernel::Module for Rbond {
         };
         let defaults = params::check(&raw, &mut KernelLog)?;
         let max_bonds = defaults.max_bonds;
-        if !matches!(defaults.mode, options::Mode::BalanceRr | options::Mode::ActiveBackup) {
+        if !defaults.mode.is_implemented() {
             pr_warn!(
                 "Warning: mode {} is not implemented in rbond yet; its bonds drop what they are given to send\n",
                 defaults.mode.name()

@@ -199,7 +199,7 @@ impl Slave {
     /// bond_slave_is_up(): the device is running and has carrier.
     #[inline]
     pub(crate) fn is_up(&self) -> bool {
-        self.dev.is_running() && self.dev.carrier_ok()
+        crate::enslave::dev_link_up(&self.dev)
     }
 
     /// bond_slave_can_tx().
