@@ -3,6 +3,7 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <net/flow_dissector.h>
+#include <net/sch_generic.h>
 
 void rust_helper_kfree_skb(struct sk_buff *skb)
 {
@@ -125,4 +126,14 @@ int rust_helper_skb_tailroom(const struct sk_buff *skb)
 void rust_helper_consume_skb(struct sk_buff *skb)
 {
 	consume_skb(skb);
+}
+
+u16 rust_helper_skb_slave_dev_queue_mapping(const struct sk_buff *skb)
+{
+	return qdisc_skb_cb(skb)->slave_dev_queue_mapping;
+}
+
+void rust_helper_skb_set_slave_dev_queue_mapping(struct sk_buff *skb, u16 queue)
+{
+	qdisc_skb_cb(skb)->slave_dev_queue_mapping = queue;
 }

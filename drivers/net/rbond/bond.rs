@@ -22,7 +22,7 @@ use kernel::{
     net::{
         device::{
             flags, priv_flags, Device, DeviceWork, Driver, DriverDevice, Features, HwAddr,
-            Setup, Stats64, STATS64_FIELDS,
+            Setup, Stats64, VlanProto, STATS64_FIELDS,
         },
         ethtool,
         netlink::ExtAck,
@@ -49,7 +49,9 @@ pub(crate) const MII_WORK: u64 = 0;
 pub(crate) const MCAST_WORK: u64 = 1;
 
 /// `ARPHRD_ETHER`.
-const ARPHRD_ETHER: u16 = 1;
+pub(crate) const ARPHRD_ETHER: u16 = 1;
+/// `ARPHRD_INFINIBAND`.
+pub(crate) const ARPHRD_INFINIBAND: u16 = 32;
 /// `ARPHRD_CAN`.
 pub(crate) const ARPHRD_CAN: u16 = 280;
 
@@ -297,7 +299,9 @@ impl Driver for Bond {
         // propagate VLAN ids to slaves yet, so it does not claim to filter.
         let hw = Features::MASTER_UPPER_DEV_VLAN
             | Features::HW_VLAN_CTAG_RX
+            | Features::HW_VLAN_CTAG_FILTER
             | Features::HW_VLAN_STAG_RX
+            | Features::HW_VLAN_STAG_FILTER
             | Features::GSO_ENCAP_ALL;
         let features = hw | Features::HW_VLAN_CTAG_TX | Features::HW_VLAN_STAG_TX | Features::GSO_PARTIAL;
         dev.set_features(features, hw, Features::EMPTY, Features::EMPTY);
@@ -395,6 +399,38 @@ impl Driver for Bond {
 
     fn start_xmit(dev: &BondDev, skb: SkBuff) {
         xmit::start_xmit(dev, skb);
+    }
+
+    /// bond_vlan_rx_add_vid(): every slave takes the VLAN, or none does.
+    fn vlan_rx_add_vid(dev: &BondDev, rtnl: &Rtnl, proto: VlanProto, vid: u16) -> Result {
+        let slaves = enslave::slave_list(dev)?;
+        for (i, s) in slaves.iter().enumerate() {
+            if let Err(e) = s.dev.vlan_vid_add(rtnl, proto, vid) {
+                for done in &slaves[..i] {
+                    done.dev.vlan_vid_del(rtnl, proto, vid);
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// bond_vlan_rx_kill_vid().
+    fn vlan_rx_kill_vid(dev: &BondDev, rtnl: &Rtnl, proto: VlanProto, vid: u16) -> Result {
+        for s in enslave::slave_list(dev)?.iter() {
+            s.dev.vlan_vid_del(rtnl, proto, vid);
+        }
+        Ok(())
+    }
+
+    fn select_queue(dev: &BondDev, skb: &SkBuff, _sb_dev: Option<&Device>) -> u16 {
+        xmit::select_queue(dev, skb)
+    }
+
+    /// bond_header_ops: a bond that took a non-Ethernet slave's link layer builds headers
+    /// with its active slave's `header_ops`.
+    fn header_lower<'a>(dev: &'a BondDev, rcu: &'a rcu::Guard) -> Option<&'a Device> {
+        dev.data().curr_active(rcu).map(|s| &*s.dev)
     }
 
     /// bond_get_stats(): the bond's counters plus what each slave's grew by.
@@ -515,9 +551,4 @@ impl Driver for Bond {
         ks.set_speed(if speed != 0 { speed } else { ethtool::SPEED_UNKNOWN });
         Ok(())
     }
-}
-
-/// `true` if `dev` is Ethernet (the only slave type rbond supports so far).
-pub(crate) fn is_ether(dev: &Device) -> bool {
-    dev.hw_type() == ARPHRD_ETHER
 }

@@ -5,7 +5,8 @@
 //! order when a step fails.
 
 use crate::active;
-use crate::bond::{is_ether, set_carrier, BondDev, SlaveEntry, ARPHRD_CAN};
+use crate::bond::{set_carrier, BondDev, SlaveEntry, ARPHRD_CAN, ARPHRD_ETHER, ARPHRD_INFINIBAND};
+use crate::monitor::{link_report, slave_link_ok};
 use crate::options::{Mode, FOM_ACTIVE, FOM_FOLLOW};
 use crate::slave::{link, Slave};
 use kernel::{
@@ -66,8 +67,8 @@ fn lag_info(mode: Mode) -> LagInfo {
     }
 }
 
-/// bond_check_dev_link(): `true` if the slave's link is up as the bond sees it. With
-/// `use_carrier` off bonding.ko asks ethtool/MII; rbond reads the carrier either way.
+/// bond_slave_is_up(): the device is running and has carrier. (The MII monitor's view of the
+/// link, which `use_carrier` changes, is [`crate::monitor::slave_link_ok`].)
 pub(crate) fn dev_link_up(dev: &Device) -> bool {
     dev.is_running() && dev.carrier_ok()
 }
@@ -80,7 +81,6 @@ pub(crate) fn enslave(
     mut extack: Option<&mut ExtAck>,
 ) -> Result {
     let bond = dev.data();
-    let mode = bond.params.mode();
 
     if slave_dev.hw_type() == ARPHRD_CAN {
         bond_err(dev, &mut extack, c_str!("CAN devices cannot be enslaved"));
@@ -90,6 +90,9 @@ pub(crate) fn enslave(
         bond_err(dev, &mut extack, c_str!("Device type (master device) cannot be enslaved"));
         return Err(EPERM);
     }
+    if bond.params.use_carrier.get() == 0 && !slave_dev.has_link_reporting() {
+        log_slave!(dev, slave_dev, Warn, "no link monitoring support\n");
+    }
     if slave_dev.has_rx_handler(rtnl) {
         slave_err(dev, slave_dev, &mut extack, c_str!("Device is in use and cannot be enslaved"));
         return Err(EBUSY);
@@ -98,22 +101,89 @@ pub(crate) fn enslave(
         bond_err(dev, &mut extack, c_str!("Cannot enslave bond to itself."));
         return Err(EPERM);
     }
-    // bonding.ko refuses VLAN-challenged slaves only for a bond that has VLANs on it, which
-    // rbond does not track yet; it warns as bonding.ko does for a bond without VLANs.
     if slave_dev.features().contains(Features::VLAN_CHALLENGED) {
+        if dev.vlan_uses_dev(rtnl) {
+            slave_err(dev, slave_dev, &mut extack, c_str!("Can not enslave VLAN challenged device to VLAN enabled bond"));
+            return Err(EPERM);
+        }
         log_slave!(dev, slave_dev, Warn, "enslaved VLAN challenged slave. Adding VLANs will be blocked as long as it is part of bond.\n");
     }
     if slave_dev.flags() & flags::UP != 0 {
         slave_err(dev, slave_dev, &mut extack, c_str!("Device can not be enslaved while up"));
         return Err(EPERM);
     }
-    if slave_dev.hw_type() != dev.hw_type() || !is_ether(slave_dev) {
+    let first = !bond.has_slaves();
+    if first {
+        if dev.hw_type() != slave_dev.hw_type() {
+            change_type(dev, rtnl, slave_dev, &mut extack)?;
+        }
+    } else if dev.hw_type() != slave_dev.hw_type() {
         slave_err(dev, slave_dev, &mut extack, c_str!("Device type is different from other slaves"));
         return Err(EINVAL);
     }
 
-    let first = !bond.has_slaves();
-    if !slave_dev.can_set_mac_address() {
+    let result = check_mac_policy(dev, slave_dev, &mut extack, first).and_then(|()| {
+        slave_dev.notify(rtnl, Event::Join);
+        // The first slave gives the bond its address, unless the bond has one of its own.
+        if first && dev.addr_assign_type() == NET_ADDR_RANDOM {
+            dev.take_hw_addr(rtnl, &slave_dev.addr())?;
+        }
+        attach(dev, rtnl, slave_dev, &mut extack, first)
+    });
+    if result.is_err() && !bond.has_slaves() {
+        // err_undo_flags: a failed first slave leaves the bond as it found it: with an address
+        // of its own, and Ethernet (down, if it had to change back).
+        let (own, theirs) = (dev.addr(), slave_dev.addr());
+        if own.as_bytes().len() >= 6 && theirs.as_bytes().get(..6) == own.as_bytes().get(..6) {
+            dev.random_hw_addr(rtnl);
+        }
+        if dev.hw_type() != ARPHRD_ETHER {
+            dev.close(rtnl);
+            ether_setup(dev, rtnl);
+        }
+    }
+    result
+}
+
+/// The bond's link layer follows its first slave (bond_enslave()'s type change): a slave of
+/// another type, say a tun device or InfiniBand, gives the bond its type, header lengths and
+/// addresses (bond_setup_by_slave()); an Ethernet one makes the bond Ethernet again.
+fn change_type(dev: &BondDev, rtnl: &Rtnl, slave_dev: &Device, extack: &mut Option<&mut ExtAck>) -> Result {
+    if slave_dev.hw_type() != ARPHRD_ETHER && dev.data().params.mode() == Mode::Ieee8023ad {
+        slave_err(dev, slave_dev, extack, c_str!("8023AD mode requires Ethernet devices"));
+        return Err(EINVAL);
+    }
+    if dev.notify_checked(rtnl, Event::PreTypeChange).is_err() {
+        log_slave!(dev, slave_dev, Err, "refused to change device type\n");
+        return Err(EBUSY);
+    }
+    dev.flush_addr_lists(rtnl);
+    if slave_dev.hw_type() != ARPHRD_ETHER {
+        dev.adopt_link_layer(rtnl, slave_dev);
+    } else {
+        ether_setup(dev, rtnl);
+    }
+    dev.notify(rtnl, Event::PostTypeChange);
+    Ok(())
+}
+
+/// bond_ether_setup(): Ethernet again, still a master, keeping `IFF_SLAVE` and `IFF_UP`.
+fn ether_setup(dev: &BondDev, rtnl: &Rtnl) {
+    dev.reset_ether_link_layer(rtnl, flags::SLAVE | flags::UP, flags::MASTER);
+}
+
+/// The checks of bond_enslave() on the slave's type and its MAC address before anything
+/// changes: InfiniBand only in active-backup, and a slave that cannot take the bond's
+/// address needs `fail_over_mac active` in active-backup (set for the first slave).
+fn check_mac_policy(dev: &BondDev, slave_dev: &Device, extack: &mut Option<&mut ExtAck>, first: bool) -> Result {
+    let bond = dev.data();
+    let mode = bond.params.mode();
+    let infiniband = slave_dev.hw_type() == ARPHRD_INFINIBAND;
+    if infiniband && mode != Mode::ActiveBackup {
+        slave_err(dev, slave_dev, extack, c_str!("Only active-backup mode is supported for infiniband slaves"));
+        return Err(EOPNOTSUPP);
+    }
+    if !slave_dev.can_set_mac_address() || infiniband {
         log_slave!(dev, slave_dev, Warn, "The slave device specified does not support setting the MAC address\n");
         if mode == Mode::ActiveBackup && bond.params.fail_over_mac.get() != FOM_ACTIVE {
             if first {
@@ -123,27 +193,14 @@ pub(crate) fn enslave(
                 slave_err(
                     dev,
                     slave_dev,
-                    &mut extack,
+                    extack,
                     c_str!("Slave device does not support setting the MAC address, but fail_over_mac is not set to active"),
                 );
                 return Err(EOPNOTSUPP);
             }
         }
     }
-
-    slave_dev.notify(rtnl, Event::Join);
-
-    // The first slave gives the bond its address, unless the bond has one of its own.
-    if first && dev.addr_assign_type() == NET_ADDR_RANDOM {
-        dev.take_hw_addr(rtnl, &slave_dev.addr())?;
-    }
-
-    let result = attach(dev, rtnl, slave_dev, &mut extack, first);
-    if result.is_err() && !bond.has_slaves() && dev.addr() == slave_dev.addr() {
-        // Enslaving the first slave failed: the bond gives its address back.
-        dev.random_hw_addr(rtnl);
-    }
-    result
+    Ok(())
 }
 
 /// Everything of bond_enslave() from allocating the slave on, undone in reverse on failure.
@@ -207,6 +264,12 @@ fn attach(
         restore_mtu();
     };
 
+    if let Err(e) = slave_dev.vlan_vids_add_by_dev(rtnl, dev) {
+        log_slave!(dev, slave_dev, Err, "Couldn't add bond vlan ids\n");
+        close();
+        return Err(e);
+    }
+
     init_link_state(dev, rtnl, &slave);
 
     if bond.uses_primary() {
@@ -239,6 +302,7 @@ fn attach(
     }
 
     let detach = || {
+        slave_dev.vlan_vids_del_by_dev(rtnl, dev);
         let is = |s: Option<Arc<Slave>>| s.map_or(false, |s| Arc::ptr_eq(&s, &slave));
         if is(bond.primary_arc()) {
             let _ = bond.set_primary(rtnl, None);
@@ -360,8 +424,15 @@ fn init_link_state(dev: &BondDev, rtnl: &Rtnl, slave: &Slave) {
     let p = &dev.data().params;
     slave.update_speed_duplex(rtnl);
     slave.delay.store(0, core::sync::atomic::Ordering::Relaxed);
+    if p.miimon.get() != 0 && p.use_carrier.get() == 0 && link_report(dev.data(), &slave.dev).is_none() {
+        if p.arp_interval.get() == 0 {
+            log_slave!(dev, slave.dev, Warn, "MII and ETHTOOL support not available for slave, and arp_interval/arp_ip_target module parameters not specified, thus bonding will not detect link failures! see bonding.txt for details\n");
+        } else {
+            log_slave!(dev, slave.dev, Warn, "can't get link status from slave; the network driver associated with this interface does not support MII or ETHTOOL link status reporting, thus miimon has no effect on this interface\n");
+        }
+    }
     let state = if p.miimon.get() != 0 {
-        if dev_link_up(&slave.dev) {
+        if slave_link_ok(dev.data(), &slave.dev) {
             if p.updelay.get() != 0 {
                 slave.delay.store(p.updelay.get() as i32, core::sync::atomic::Ordering::Relaxed);
                 link::BACK
@@ -411,6 +482,7 @@ pub(crate) fn release(
 ) -> Result {
     let bond = dev.data();
     let old_flags = dev.flags();
+    let old_features = dev.features();
     let is_ours = slave_dev.flags() & flags::SLAVE != 0
         && slave_dev.master(rtnl).map_or(false, |m| m.is(dev));
     if !is_ours {
@@ -479,6 +551,10 @@ pub(crate) fn release(
         dev.notify(rtnl, Event::Release);
     }
     dev.compute_master_upper_features(rtnl, true);
+    if old_features.contains(Features::VLAN_CHALLENGED) && !dev.features().contains(Features::VLAN_CHALLENGED) {
+        log_slave!(dev, slave_dev, Info, "last VLAN challenged slave left bond - VLAN blocking is removed\n");
+    }
+    slave_dev.vlan_vids_del_by_dev(rtnl, dev);
 
     if !bond.uses_primary() {
         if old_flags & flags::PROMISC != 0 {

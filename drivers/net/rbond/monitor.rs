@@ -10,17 +10,31 @@
 
 use crate::active;
 use crate::bond::{set_carrier, Bond, BondDev, MII_WORK};
-use crate::enslave::{dev_link_up, slave_list};
+use crate::enslave::slave_list;
 use crate::options::Mode;
 use crate::slave::{link, Slave};
 use core::sync::atomic::Ordering;
 use kernel::{
-    net::{notifier::Event, Rtnl},
-
+    net::{notifier::Event, Device, Rtnl},
     sync::{rcu, Arc},
     time::msecs_to_jiffies,
     types::ARef,
 };
+
+/// bond_check_dev_link() as the monitor asks it (not reporting): `true` if the link is up.
+/// With `use_carrier` the carrier says so; without it the driver's ethtool `get_link`, else
+/// its MII registers. A device that can answer neither is taken to be up, as bonding.ko does.
+pub(crate) fn slave_link_ok(bond: &Bond, dev: &Device) -> bool {
+    dev.is_running() && link_report(bond, dev).unwrap_or(true)
+}
+
+/// bond_check_dev_link() reporting: the link state, or `None` if the slave cannot tell.
+pub(crate) fn link_report(bond: &Bond, dev: &Device) -> Option<bool> {
+    if bond.params.use_carrier.get() != 0 {
+        return Some(dev.carrier_ok());
+    }
+    dev.ethtool_link().or_else(|| dev.mii_link())
+}
 
 /// The work function.
 pub(crate) fn mii_monitor(dev: ARef<BondDev>) {
@@ -69,7 +83,7 @@ fn inspect(dev: &BondDev, slaves: &[Arc<Slave>]) -> bool {
 
     for s in slaves {
         s.propose_link_state(link::NOCHANGE);
-        let up = dev_link_up(&s.dev);
+        let up = slave_link_ok(bond, &s.dev);
         let mut state = s.link();
         if state == link::UP {
             if up {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The transmit path: bond_main.c's `bond_start_xmit()` and the per-mode transmit functions
-//! `bond_xmit_roundrobin()` and `bond_xmit_activebackup()`.
+//! `bond_xmit_roundrobin()` and `bond_xmit_activebackup()`, with `bond_select_queue()` and the
+//! `queue_id` override (`bond_slave_override()`).
 //!
 //! Lockless: the slave list and the active slave are read under RCU, counters are atomics.
 
@@ -10,13 +11,25 @@ use crate::options::Mode;
 use crate::slave::Slave;
 use core::sync::atomic::Ordering;
 use kernel::{
-    net::{skb::eth_p, SkBuff},
+    net::{device::Device, skb::eth_p, SkBuff},
     random,
     sync::{rcu, Arc},
 };
 
 /// `IPPROTO_IGMP`.
 const IPPROTO_IGMP: u8 = 2;
+
+/// bond_select_queue(): the bond's own queue is the one the skb was received on, if any (so
+/// the core skips hashing), and the queue the sender chose is saved for the slave, since a
+/// queue discipline on the bond (tc `skbedit queue_mapping`) may rewrite it to pick a slave
+/// by `queue_id`.
+pub(crate) fn select_queue(dev: &BondDev, skb: &SkBuff) -> u16 {
+    let mapping = skb.queue_mapping();
+    // skb_rx_queue_recorded() / skb_get_rx_queue(): a recorded queue is stored plus one.
+    let txq = u32::from(mapping.saturating_sub(1));
+    skb.save_queue_mapping();
+    (txq % dev.real_num_tx_queues().max(1)) as u16
+}
 
 /// bond_start_xmit().
 pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff) {
@@ -26,17 +39,39 @@ pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff) {
     if slaves.is_empty() {
         return tx_drop(dev, skb);
     }
-    let slave = match bond.params.mode() {
+    let mode = bond.params.mode();
+    // bond_should_override_tx_queue(): `queue_id` steers only these two modes.
+    if matches!(mode, Mode::BalanceRr | Mode::ActiveBackup) {
+        if let Some(s) = queue_override_slave(slaves, &skb) {
+            return queue_xmit(skb, &s.dev);
+        }
+    }
+    let slave = match mode {
         Mode::BalanceRr => roundrobin_slave(dev, slaves, &skb, &guard),
         Mode::ActiveBackup => bond.curr_active(&guard),
         _ => None,
     };
     match slave {
-        Some(s) => {
-            let _ = skb.transmit(&s.dev);
-        }
+        Some(s) => queue_xmit(skb, &s.dev),
         None => tx_drop(dev, skb),
     }
+}
+
+/// bond_slave_override(): an skb whose queue (set by the bond's queue discipline) is a
+/// slave's `queue_id` leaves through that slave, if it is up; otherwise the mode decides.
+fn queue_override_slave<'a>(slaves: &'a [Arc<Slave>], skb: &SkBuff) -> Option<&'a Arc<Slave>> {
+    let queue = skb.queue_mapping();
+    if queue == 0 {
+        return None;
+    }
+    let s = slaves.iter().find(|s| s.queue_id.load(Ordering::Relaxed) == queue)?;
+    (s.is_up() && s.link() == crate::slave::link::UP).then_some(s)
+}
+
+/// bond_dev_queue_xmit(): the slave gets the queue the sender chose, then the skb.
+fn queue_xmit(mut skb: SkBuff, slave_dev: &Device) {
+    skb.restore_queue_mapping();
+    let _ = skb.transmit(slave_dev);
 }
 
 /// bond_tx_drop(): counted on the bond, then freed.

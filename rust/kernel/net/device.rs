@@ -527,6 +527,58 @@ impl Device {
         unsafe { (*self.read_once(|d| ptr::addr_of!((*d).netdev_ops))).ndo_set_mac_address.is_some() }
     }
 
+    /// `true` if the driver reports link state through ethtool `get_link` or MII ioctls
+    /// (`ndo_eth_ioctl`), the two sources [`Device::ethtool_link`] and [`Device::mii_link`]
+    /// ask.
+    pub fn has_link_reporting(&self) -> bool {
+        // SAFETY: `ethtool_ops` and `netdev_ops` of a valid device point to valid tables
+        // (`alloc_netdev` installs default ethtool ops for drivers without any).
+        unsafe {
+            (*self.read_once(|d| ptr::addr_of!((*d).ethtool_ops))).get_link.is_some()
+                || (*self.read_once(|d| ptr::addr_of!((*d).netdev_ops))).ndo_eth_ioctl.is_some()
+        }
+    }
+
+    /// The link state as the driver's ethtool `get_link` reports it, or `None` if the driver
+    /// has no `get_link`. Like bonding's MII monitor, this may be called without RTNL.
+    pub fn ethtool_link(&self) -> Option<bool> {
+        // SAFETY: As in `has_link_reporting`; `get_link` only reads the device.
+        unsafe {
+            let get_link = (*self.read_once(|d| ptr::addr_of!((*d).ethtool_ops))).get_link?;
+            Some(get_link(self.as_raw()) != 0)
+        }
+    }
+
+    /// The link state read from the PHY through the driver's MII ioctls (`SIOCGMIIPHY`, then
+    /// `SIOCGMIIREG` of `MII_BMSR`, testing `BMSR_LSTATUS`), or `None` if the driver has no
+    /// `ndo_eth_ioctl` or either ioctl fails.
+    pub fn mii_link(&self) -> Option<bool> {
+        // SAFETY: As in `has_link_reporting`.
+        let ioctl = unsafe { (*self.read_once(|d| ptr::addr_of!((*d).netdev_ops))).ndo_eth_ioctl? };
+        // SAFETY: `ifreq` is a plain C structure for which all zeroes is valid.
+        let mut ifr: bindings::ifreq = unsafe { core::mem::zeroed() };
+        let name = self.name();
+        // SAFETY: `ifrn_name` is the name union's only member, and any bytes are valid for it.
+        let ifr_name = unsafe { &mut ifr.ifr_ifrn.ifrn_name };
+        for (dst, src) in ifr_name.iter_mut().zip(name.as_bytes()) {
+            *dst = *src as _;
+        }
+        // The MII data overlays the request's union, as `if_mii()` has it.
+        let mii = ptr::addr_of_mut!(ifr.ifr_ifru).cast::<bindings::mii_ioctl_data>();
+        // SAFETY: `ifr` is a valid request for this device, and the union is large enough for
+        // `mii_ioctl_data`; the driver's ioctl reads and writes only the request.
+        unsafe {
+            if ioctl(self.as_raw(), &mut ifr, bindings::SIOCGMIIPHY as _) != 0 {
+                return None;
+            }
+            (*mii).reg_num = bindings::MII_BMSR as u16;
+            if ioctl(self.as_raw(), &mut ifr, bindings::SIOCGMIIREG as _) != 0 {
+                return None;
+            }
+            Some(u32::from((*mii).val_out) & bindings::BMSR_LSTATUS != 0)
+        }
+    }
+
     /// A snapshot of the device's statistics (`dev_get_stats`).
     pub fn stats(&self) -> Stats64 {
         let mut stats = Stats64::zeroed();
@@ -765,10 +817,68 @@ impl Device {
         unsafe { bindings::netdev_compute_master_upper_features(self.as_raw(), update_header) };
     }
 
+    /// Adds VLAN `vid` of `proto` to this device's filter (`vlan_vid_add`).
+    pub fn vlan_vid_add(&self, _rtnl: &Rtnl, proto: VlanProto, vid: u16) -> Result {
+        // SAFETY: RTNL is held and the device is valid.
+        to_result(unsafe { bindings::vlan_vid_add(self.as_raw(), proto.0, vid) })
+    }
+
+    /// Drops VLAN `vid` of `proto` from this device's filter (`vlan_vid_del`).
+    pub fn vlan_vid_del(&self, _rtnl: &Rtnl, proto: VlanProto, vid: u16) {
+        // SAFETY: RTNL is held and the device is valid.
+        unsafe { bindings::vlan_vid_del(self.as_raw(), proto.0, vid) };
+    }
+
+    /// Adds every VLAN in use on `by` to this device (`vlan_vids_add_by_dev`), as a lower
+    /// device joining `by` must; all or none are added.
+    pub fn vlan_vids_add_by_dev(&self, _rtnl: &Rtnl, by: &Device) -> Result {
+        // SAFETY: RTNL is held and both devices are valid.
+        to_result(unsafe { bindings::vlan_vids_add_by_dev(self.as_raw(), by.as_raw()) })
+    }
+
+    /// Drops the VLANs in use on `by` from this device (`vlan_vids_del_by_dev`).
+    pub fn vlan_vids_del_by_dev(&self, _rtnl: &Rtnl, by: &Device) {
+        // SAFETY: RTNL is held and both devices are valid.
+        unsafe { bindings::vlan_vids_del_by_dev(self.as_raw(), by.as_raw()) };
+    }
+
+    /// `true` if VLANs are in use on this device (`vlan_uses_dev`).
+    pub fn vlan_uses_dev(&self, _rtnl: &Rtnl) -> bool {
+        // SAFETY: RTNL is held and the device is valid.
+        unsafe { bindings::vlan_uses_dev(self.as_raw()) }
+    }
+
     /// Sends a netdevice notifier event for this device (`call_netdevice_notifiers`).
     pub fn notify(&self, _rtnl: &Rtnl, event: super::notifier::Event) {
         // SAFETY: RTNL is held and the device is valid.
         unsafe { bindings::call_netdevice_notifiers(event.to_raw(), self.as_raw()) };
+    }
+
+    /// Sends a netdevice notifier event that notifiers may veto, such as
+    /// [`Event::PreTypeChange`](super::notifier::Event::PreTypeChange), and returns the
+    /// veto's error (`notifier_to_errno`).
+    pub fn notify_checked(&self, _rtnl: &Rtnl, event: super::notifier::Event) -> Result {
+        // SAFETY: RTNL is held and the device is valid.
+        let ret = unsafe { bindings::call_netdevice_notifiers(event.to_raw(), self.as_raw()) };
+        // `notifier_to_errno`: a veto is `NOTIFY_STOP_MASK | (NOTIFY_OK - errno)`.
+        let ret = ret & !(bindings::NOTIFY_STOP_MASK as core::ffi::c_int);
+        let ok = bindings::NOTIFY_OK as core::ffi::c_int;
+        if ret > ok {
+            return Err(Error::from_errno(ok - ret));
+        }
+        Ok(())
+    }
+}
+
+/// A VLAN protocol (`ETH_P_8021Q` or `ETH_P_8021AD`) as the 8021q core passes it: in network
+/// byte order, handed on unchanged to lower devices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VlanProto(pub(crate) bindings::__be16);
+
+impl VlanProto {
+    /// The protocol number in host byte order.
+    pub fn get(self) -> u16 {
+        u16::from_be(self.0)
     }
 }
 
@@ -937,6 +1047,30 @@ pub trait Driver: Sized + Send + Sync + 'static {
         None
     }
 
+    /// `ndo_vlan_rx_add_vid`: VLAN `vid` of `proto` is in use above this device; a device
+    /// that filters VLANs (`NETIF_F_HW_VLAN_*_FILTER`) must now accept it.
+    fn vlan_rx_add_vid(_dev: &DriverDevice<Self>, _rtnl: &Rtnl, _proto: VlanProto, _vid: u16) -> Result {
+        Ok(())
+    }
+
+    /// `ndo_vlan_rx_kill_vid`: VLAN `vid` of `proto` is no longer in use above this device.
+    fn vlan_rx_kill_vid(_dev: &DriverDevice<Self>, _rtnl: &Rtnl, _proto: VlanProto, _vid: u16) -> Result {
+        Ok(())
+    }
+
+    /// `ndo_select_queue`: the transmit queue of this device `skb` goes to; the core caps
+    /// the result to the number of queues in use. Runs with bottom halves disabled.
+    fn select_queue(_dev: &DriverDevice<Self>, _skb: &SkBuff, _sb_dev: Option<&Device>) -> u16 {
+        0
+    }
+
+    /// The lower device whose `header_ops` build and parse link-layer headers for this
+    /// device, once it took that device's link layer with
+    /// [`DriverDevice::adopt_link_layer`]. `None` builds no header.
+    fn header_lower<'a>(_dev: &'a DriverDevice<Self>, _rcu: &'a rcu::Guard) -> Option<&'a Device> {
+        None
+    }
+
     /// ethtool `get_drvinfo`.
     fn get_drvinfo(_dev: &DriverDevice<Self>, _info: &mut ethtool::DrvInfo) {}
 
@@ -1092,6 +1226,70 @@ impl<T: Driver> DriverDevice<T> {
             );
         }
         Ok(())
+    }
+
+    /// Takes the link layer of `lower`, as bonding does when its first slave is not Ethernet
+    /// (`bond_setup_by_slave`): the device is closed, takes `lower`'s type, header lengths,
+    /// address length and broadcast address, becomes point-to-point (without broadcast,
+    /// multicast and ARP) if `lower` is, and is opened again if it was up. Link-layer headers
+    /// are then built by the `header_ops` of [`Driver::header_lower`]'s device, or not at all
+    /// if `lower` builds none.
+    pub fn adopt_link_layer(&self, rtnl: &Rtnl, lower: &Device) {
+        let was_up = self.flags() & flags::UP != 0;
+        self.close(rtnl);
+        let d = self.as_raw();
+        let l = lower.as_raw();
+        // SAFETY: RTNL is held and the device is down, so nothing reads these fields
+        // concurrently in a way that matters (as in C); both devices are valid and `broadcast`
+        // holds `MAX_ADDR_LEN` bytes in both.
+        unsafe {
+            (*d).header_ops = if (*l).header_ops.is_null() {
+                ptr::null()
+            } else {
+                vtable::Adapter::<T>::header_ops()
+            };
+            (*d).type_ = (*l).type_;
+            (*d).hard_header_len = (*l).hard_header_len;
+            (*d).needed_headroom = (*l).needed_headroom;
+            (*d).addr_len = (*l).addr_len;
+            let len = usize::from((*l).addr_len).min(bindings::MAX_ADDR_LEN as usize);
+            ptr::copy_nonoverlapping(
+                ptr::addr_of!((*l).broadcast).cast::<u8>(),
+                ptr::addr_of_mut!((*d).broadcast).cast::<u8>(),
+                len,
+            );
+            if (*l).flags & flags::POINTOPOINT != 0 {
+                (*d).flags &= !(flags::BROADCAST | flags::MULTICAST);
+                (*d).flags |= flags::POINTOPOINT | flags::NOARP;
+            }
+        }
+        if was_up {
+            let _ = self.open(rtnl, None);
+        }
+    }
+
+    /// Returns the device to an Ethernet link layer (`ether_setup`), keeping the flags in
+    /// `keep` and adding those in `set` (bonding's `bond_ether_setup`). Skbs stay unshared on
+    /// transmit: `IFF_TX_SKB_SHARING`, which `ether_setup` sets, is cleared again.
+    pub fn reset_ether_link_layer(&self, _rtnl: &Rtnl, keep: u32, set: u32) {
+        let d = self.as_raw();
+        // SAFETY: RTNL is held, which serialises changes to these fields, as in C.
+        unsafe {
+            let kept = (*d).flags & keep;
+            bindings::ether_setup(d);
+            (*d).flags |= set | kept;
+            let f = bindings::netdev_priv_flags_get(d);
+            bindings::netdev_priv_flags_set(d, f & !priv_flags::TX_SKB_SHARING);
+        }
+    }
+
+    /// Flushes the unicast and multicast address lists (`dev_uc_flush`, `dev_mc_flush`).
+    pub fn flush_addr_lists(&self, _rtnl: &Rtnl) {
+        // SAFETY: RTNL is held and the device is valid.
+        unsafe {
+            bindings::dev_uc_flush(self.as_raw());
+            bindings::dev_mc_flush(self.as_raw());
+        }
     }
 
     /// Gives the device a new random Ethernet address (`eth_hw_addr_random`).

@@ -294,6 +294,33 @@ impl SkBuff {
         unsafe { bindings::skb_set_queue_mapping(self.as_raw(), queue) };
     }
 
+    /// Saves the current transmit queue index in the qdisc control block
+    /// (`qdisc_skb_cb(skb)->slave_dev_queue_mapping`), as a stacked driver's
+    /// `ndo_select_queue` does before the queue discipline may rewrite the index.
+    ///
+    /// Takes `&self`: the control block belongs to whoever holds the skb, `SkBuff` is not
+    /// `Sync`, and no reference into the control block is ever handed out, so the write
+    /// cannot race or alias.
+    pub fn save_queue_mapping(&self) {
+        // SAFETY: The skb is valid and not shared; see above for why `&self` suffices.
+        unsafe {
+            bindings::skb_set_slave_dev_queue_mapping(
+                self.as_raw(),
+                bindings::skb_get_queue_mapping(self.as_raw()),
+            )
+        };
+    }
+
+    /// Restores the transmit queue index saved by [`SkBuff::save_queue_mapping`], before the
+    /// skb goes to a lower device (bonding's `bond_dev_queue_xmit`).
+    pub fn restore_queue_mapping(&mut self) {
+        // SAFETY: The skb is owned and unshared.
+        unsafe {
+            let queue = bindings::skb_slave_dev_queue_mapping(self.as_raw());
+            bindings::skb_set_queue_mapping(self.as_raw(), queue)
+        };
+    }
+
     /// Sets the priority (`skb->priority`).
     pub fn set_priority(&mut self, priority: u32) {
         // SAFETY: The skb is owned and unshared.

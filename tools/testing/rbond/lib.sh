@@ -10,11 +10,11 @@ failed=0
 pass() { echo "ok - $1"; }
 fail() { echo "not ok - $1"; shift; printf '%s\n' "$@" | sed 's/^/#   /'; failed=1; }
 
-# check "description" command...: passes when the command succeeds.
+# check "description" command...: passes when the command succeeds; returns its status.
 check() {
 	local what=$1; shift
 	local out
-	if out=$("$@" 2>&1); then pass "$what"; else fail "$what" "command: $*" "$out"; fi
+	if out=$("$@" 2>&1); then pass "$what"; else fail "$what" "command: $*" "$out"; return 1; fi
 }
 
 # check_fails "description" command...: passes when the command fails.

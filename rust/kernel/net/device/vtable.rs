@@ -8,7 +8,7 @@
 
 use super::{
     super::{ethtool, netlink::ExtAck, rtnl::Rtnl, skb::SkBuff},
-    Driver, DriverDevice, Features, HwAddr, Private, Setup, Stats64,
+    Device, Driver, DriverDevice, Features, HwAddr, Private, Setup, Stats64, VlanProto,
 };
 use crate::{bindings, error::from_result, init::PinInit, sync::rcu};
 use core::{marker::PhantomData, ptr};
@@ -68,6 +68,21 @@ impl<T: Driver> Adapter<T> {
         } else {
             None
         },
+        ndo_select_queue: if T::HAS_SELECT_QUEUE {
+            Some(Self::ndo_select_queue)
+        } else {
+            None
+        },
+        ndo_vlan_rx_add_vid: if T::HAS_VLAN_RX_ADD_VID {
+            Some(Self::ndo_vlan_rx_add_vid)
+        } else {
+            None
+        },
+        ndo_vlan_rx_kill_vid: if T::HAS_VLAN_RX_KILL_VID {
+            Some(Self::ndo_vlan_rx_kill_vid)
+        } else {
+            None
+        },
         ndo_validate_addr: Some(bindings::eth_validate_addr),
         // SAFETY: The remaining fields are optional function pointers, for which NULL (all
         // zeroes) means "not implemented".
@@ -85,6 +100,20 @@ impl<T: Driver> Adapter<T> {
         // SAFETY: As above: the remaining fields are optional callbacks or zero flags.
         ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
     };
+
+    /// Link-layer header operations that delegate to [`Driver::header_lower`]'s device,
+    /// installed by [`DriverDevice::adopt_link_layer`].
+    const HEADER_OPS: bindings::header_ops = bindings::header_ops {
+        create: Some(Self::header_create),
+        parse: Some(Self::header_parse),
+        // SAFETY: The remaining fields are optional callbacks, for which NULL means none.
+        ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
+    };
+
+    /// The delegating `header_ops` of devices of driver `T`.
+    pub(crate) fn header_ops() -> &'static bindings::header_ops {
+        &Self::HEADER_OPS
+    }
 
     /// The `net_device_ops` of every device of driver `T`.
     pub(crate) fn netdev_ops() -> &'static bindings::net_device_ops {
@@ -244,6 +273,96 @@ impl<T: Driver> Adapter<T> {
         // SAFETY: `ndo_fix_features` runs under RTNL on a device of this driver.
         let (dev, rtnl) = unsafe { (Self::dev(dev), Rtnl::assume_held()) };
         T::fix_features(dev, rtnl, Features(features)).0
+    }
+
+    extern "C" fn ndo_vlan_rx_add_vid(
+        dev: *mut bindings::net_device,
+        proto: bindings::__be16,
+        vid: u16,
+    ) -> core::ffi::c_int {
+        from_result(|| {
+            // SAFETY: The 8021q core calls this under RTNL on a device of this driver.
+            let (dev, rtnl) = unsafe { (Self::dev(dev), Rtnl::assume_held()) };
+            T::vlan_rx_add_vid(dev, rtnl, VlanProto(proto), vid)?;
+            Ok(0)
+        })
+    }
+
+    extern "C" fn ndo_vlan_rx_kill_vid(
+        dev: *mut bindings::net_device,
+        proto: bindings::__be16,
+        vid: u16,
+    ) -> core::ffi::c_int {
+        from_result(|| {
+            // SAFETY: As in `ndo_vlan_rx_add_vid`.
+            let (dev, rtnl) = unsafe { (Self::dev(dev), Rtnl::assume_held()) };
+            T::vlan_rx_kill_vid(dev, rtnl, VlanProto(proto), vid)?;
+            Ok(0)
+        })
+    }
+
+    extern "C" fn ndo_select_queue(
+        dev: *mut bindings::net_device,
+        skb: *mut bindings::sk_buff,
+        sb_dev: *mut bindings::net_device,
+    ) -> u16 {
+        // SAFETY: The device is alive while it transmits; `skb` is only borrowed, and the
+        // subordinate device, if any, is alive for the call.
+        let (dev, skb, sb_dev) = unsafe {
+            (
+                Self::dev(dev),
+                SkBuff::borrow_raw(skb),
+                (!sb_dev.is_null()).then(|| Device::from_raw(sb_dev)),
+            )
+        };
+        T::select_queue(dev, &skb, sb_dev)
+    }
+
+    extern "C" fn header_create(
+        skb: *mut bindings::sk_buff,
+        dev: *mut bindings::net_device,
+        type_: core::ffi::c_ushort,
+        daddr: *const core::ffi::c_void,
+        saddr: *const core::ffi::c_void,
+        len: core::ffi::c_uint,
+    ) -> core::ffi::c_int {
+        let rcu = rcu::read_lock();
+        // SAFETY: These header ops are installed only on devices of driver `T`, which are
+        // alive while they build headers.
+        let dev = unsafe { Self::dev(dev) };
+        let Some(lower) = T::header_lower(dev, &rcu) else {
+            return 0;
+        };
+        // SAFETY: The lower device is valid under `rcu`; its header ops, if any, are valid
+        // for its lifetime and get their own device, as `bond_header_create` passes it.
+        unsafe {
+            let ops = ptr::read_volatile(ptr::addr_of!((*lower.as_raw()).header_ops));
+            match ops.as_ref().and_then(|o| o.create) {
+                Some(create) => create(skb, lower.as_raw(), type_, daddr, saddr, len),
+                None => 0,
+            }
+        }
+    }
+
+    extern "C" fn header_parse(
+        skb: *const bindings::sk_buff,
+        dev: *const bindings::net_device,
+        haddr: *mut u8,
+    ) -> core::ffi::c_int {
+        let rcu = rcu::read_lock();
+        // SAFETY: As in `header_create`.
+        let dev = unsafe { Self::dev(dev.cast_mut()) };
+        let Some(lower) = T::header_lower(dev, &rcu) else {
+            return 0;
+        };
+        // SAFETY: As in `header_create`.
+        unsafe {
+            let ops = ptr::read_volatile(ptr::addr_of!((*lower.as_raw()).header_ops));
+            match ops.as_ref().and_then(|o| o.parse) {
+                Some(parse) => parse(skb, lower.as_raw(), haddr),
+                None => 0,
+            }
+        }
     }
 
     extern "C" fn ndo_get_xmit_slave(
