@@ -6,7 +6,6 @@
 quiet_ipv6
 GROUP=239.1.2.3
 
-load_driver() { if [ $1 = bonding ]; then load_bonding max_bonds=0; else load_rbond max_bonds=0; fi; }
 # reports FILE: IGMP membership reports in a tcpdump log.
 reports() { grep -c 'igmp v3 report' "$1"; }
 

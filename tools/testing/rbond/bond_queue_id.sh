@@ -22,7 +22,6 @@ sent_by() {
 	echo "$label s0+$(( $(stat s0 tx_packets) - a )) s1+$(( $(stat s1 tx_packets) - b )) s2+$(( $(stat s2 tx_packets) - c ))"
 }
 
-load_driver() { if [ $1 = bonding ]; then load_bonding max_bonds=0; else load_rbond max_bonds=0; fi; }
 
 # make_bond MODE: bond0 over three veth slaves into the peer namespace, up, 10.9.0.1/24.
 make_bond() {

@@ -27,7 +27,6 @@ show() {
 		-e 's/\(designated_[a-z]*\) [0-9a-f]*\.[0-9a-f:]*/\1 <bridge id>/g'
 }
 slave_status() { grep -A1 "Interface: $2\$" /proc/net/bonding/$1 | sed -n 's/^MII Status: //p'; }
-load_driver() { if [ $1 = bonding ]; then load_bonding max_bonds=0; else load_rbond max_bonds=0; fi; }
 
 # carrier_scenario: use_carrier 0 with a dummy slave d0 and a veth slave s0.
 carrier_scenario() {

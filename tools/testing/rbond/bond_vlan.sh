@@ -6,7 +6,6 @@ quiet_ipv6
 OUT=/tmp/bond-vlan
 mkdir -p $OUT
 
-load_driver() { if [ $1 = bonding ]; then load_bonding max_bonds=0; else load_rbond max_bonds=0; fi; }
 offloads() { ethtool -k "$1" | grep -v '^Features for'; }
 
 for driver in bonding rbond; do

@@ -43,6 +43,8 @@ wait_for() {
 # The reference driver and rbond, loaded the same way.
 load_bonding() { modprobe -d "$KMODS" bonding "$@"; }
 load_rbond() { insmod "$RBOND_MODULES/rbond.ko" "$@"; }
+# load_driver bonding|rbond: one of the two, with no bond of its own (max_bonds=0).
+load_driver() { if [ "$1" = bonding ]; then load_bonding max_bonds=0; else load_rbond max_bonds=0; fi; }
 unload_driver() { rmmod "$1" 2>/dev/null; ! [ -d "/sys/module/$1" ]; }
 
 # Kernel log lines since the last `log_mark`, without timestamps.
