@@ -7,16 +7,6 @@ OUT=/tmp/bad-input
 mkdir -p $OUT
 
 B=/sys/class/net/bond0/bonding
-# attempt LABEL COMMAND...: runs it, records its output and the kernel messages it caused.
-attempt() {
-	local label=$1; shift
-	dmesg -C
-	local out
-	out=$( { "$@"; } 2>&1 ); local rc=$?
-	echo "== $label: rc=$rc $out"
-	dmesg -t | grep -vE '^(KTAP version|1\.\.|kunit:|random:)' \
-		| sed -e 's/^rbond: /bonding: /' -e 's/[0-9a-f]\{2\}\(:[0-9a-f]\{2\}\)\{5\}/<mac>/g'
-}
 w() { echo "$2" > $B/$1; }
 wm() { echo "$1" > /sys/class/net/bonding_masters; }
 

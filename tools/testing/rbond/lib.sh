@@ -50,8 +50,29 @@ unload_driver() { rmmod "$1" 2>/dev/null; ! [ -d "/sys/module/$1" ]; }
 # Kernel log lines since the last `log_mark`, without timestamps.
 log_mark() { dmesg -C; }
 # Lines that are not the driver's: KUnit's at module load (suites are off in these VMs) and the
-# random driver's, which lands whenever it is ready.
-log_since_mark() { dmesg -t | grep -vE '^(KTAP version [0-9]+|1\.\.[0-9]+|kunit: disabled|random: .*)$'; }
+# random driver's, which lands whenever it is ready, and hrtimer's complaint on a loaded host.
+log_since_mark() { dmesg -t | grep -vE '^(KTAP version [0-9]+|1\.\.[0-9]+|kunit: disabled|random: .*|hrtimer: interrupt took .*)$'; }
+
+# driver_log: the kernel messages since the last `dmesg -C`, as the comparison tests read
+# them: without timestamps, without other subsystems' noise (KUnit's banner, the random
+# driver, hrtimer's "interrupt took" under a loaded host, bridge port state changes in the
+# peer namespace, which land whenever the bridge gets to them), with rbond's module prefix
+# spelled as bonding.ko's and MAC addresses masked.
+driver_log() {
+	dmesg -t | grep -vE '^(KTAP version|1\.\.|kunit:|random:|hrtimer: interrupt took|br[a-z0-9]*: port )' \
+		| sed -e 's/^rbond: /bonding: /' -e 's/[0-9a-f]\{2\}\(:[0-9a-f]\{2\}\)\{5\}/<mac>/g'
+}
+
+# attempt LABEL COMMAND...: runs the command and prints its status, its output and the kernel
+# messages it caused (driver_log), for comparing two drivers' transcripts.
+attempt() {
+	local label=$1; shift
+	dmesg -C
+	local out
+	out=$( { "$@"; } 2>&1 ); local rc=$?
+	echo "== $label: rc=$rc $out"
+	driver_log
+}
 
 finish() {
 	local bad
