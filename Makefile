@@ -2,7 +2,9 @@
 #
 #   make run      set up, build, boot a VM and show rbond at work
 #   make check    set up, build and run every test (KUnit + integration); last line "N passed, N failed"
-#   make bench    rbond against bonding.ko, side by side (not yet)
+#   make bench    rbond against bonding.ko, side by side in one VM (~15 min): median, spread and
+#                 ratio per scenario in build/bench/results.{md,json}, failover plot failover.png.
+#                 BENCH_REPS=N runs per driver (default 5), BENCH_QUICK=1 for small counts (2 runs)
 #   make kernel   the Rust-enabled test kernel, bonding.ko and the in-tree rbond.ko
 #   make modules  rbond.ko out of tree, against KDIR (default: the test kernel built here)
 #   make clean    remove the build directory (the bindgen cache in RBOND_CACHE stays)
@@ -20,6 +22,11 @@ RUST_LIB_SRC ?= $(firstword $(wildcard /usr/src/rustc-*/library))
 KBUILD_ARGS := LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
 	BINDGEN=$(RBOND_CACHE)/bindgen-cli-$(BINDGEN_VERSION)/bin/bindgen \
 	RUST_LIB_SRC=$(RUST_LIB_SRC)
+
+# make bench: runs per driver and scenario (empty: 5, or 2 with BENCH_QUICK=1, a quick look
+# with small counts).
+BENCH_REPS   ?=
+BENCH_QUICK  ?=
 
 # Out-of-tree module build: against the test kernel unless KDIR names another build.
 KDIR     ?= $(KOBJ)
@@ -53,8 +60,9 @@ run: modules
 check: modules
 	@python3 tools/testing/run_tests.py --kernel $(KOBJ) --modules $(MODULES_OUT) --repo $(CURDIR)
 
-bench:
-	@echo "make bench: not yet (issue: rbond against bonding.ko, side by side)"
+bench: modules
+	@python3 tools/bench/bench.py --kernel $(KOBJ) --modules $(MODULES_OUT) --out $(BUILD)/bench \
+		--venv $(BUILD)/bench-venv $(if $(BENCH_REPS),--reps $(BENCH_REPS)) $(if $(BENCH_QUICK),--quick)
 
 clean:
 	rm -rf $(BUILD)
