@@ -18,8 +18,11 @@ JOBS         ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 KSRC     := $(BUILD)/linux-source-6.12
 KOBJ     := $(BUILD)/kernel
-RUST_LIB_SRC ?= $(firstword $(wildcard /usr/src/rustc-*/library))
-KBUILD_ARGS := LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+# Deferred (`=`, never `:=`): these name files that `make setup` installs, so they must be
+# looked up when a recipe runs, after setup, not when make reads this file. $(shell) rather
+# than $(wildcard), because make caches directory listings.
+RUST_LIB_SRC ?= $(shell ls -d /usr/src/rustc-*/library 2>/dev/null | sort -V | tail -n1)
+KBUILD_ARGS = LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
 	BINDGEN=$(RBOND_CACHE)/bindgen-cli-$(BINDGEN_VERSION)/bin/bindgen \
 	RUST_LIB_SRC=$(RUST_LIB_SRC)
 
@@ -31,6 +34,9 @@ BENCH_QUICK  ?=
 # Out-of-tree module build: against the test kernel unless KDIR names another build.
 KDIR     ?= $(KOBJ)
 MODULES_OUT := $(BUILD)/modules
+# The out-of-tree build runs on a copy of the module sources under BUILD, so its .o/.ko/.cmd
+# files never land in the checkout (6.12's Kbuild has no MO=; it writes beside the sources).
+MODULES_SRC := $(BUILD)/modules-src
 
 .PHONY: all setup kernel modules run check bench clean
 all: modules
@@ -49,8 +55,9 @@ ifeq ($(KDIR),$(KOBJ))
 modules: kernel
 endif
 modules:
-	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) M=$(CURDIR) MO=$(MODULES_OUT) modules
-	@mkdir -p $(MODULES_OUT) && find $(CURDIR)/drivers $(CURDIR)/samples -name '*.ko' -exec cp {} $(MODULES_OUT)/ \; 2>/dev/null; true
+	@python3 tools/kbuild/overlay.py --repo $(CURDIR) --tree $(MODULES_SRC) --module-sources
+	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) M=$(MODULES_SRC) modules
+	@rm -rf $(MODULES_OUT) && mkdir -p $(MODULES_OUT) && find $(MODULES_SRC) -name '*.ko' -exec cp {} $(MODULES_OUT)/ \;
 	@echo "modules: $$(ls $(MODULES_OUT))"
 
 run: modules
@@ -66,5 +73,3 @@ bench: modules
 
 clean:
 	rm -rf $(BUILD)
-	$(RM) -r $(shell find drivers samples -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' -o -name '*.rmeta' 2>/dev/null) \
-		modules.order Module.symvers .Module.symvers.cmd .modules.order.cmd

@@ -33,6 +33,17 @@ fi
 bindgen="$cache/bindgen-cli-$bindgen_version/bin/bindgen"
 if [ ! -x "$bindgen" ]; then
   echo "setup: building bindgen-cli $bindgen_version from crates.io (about 3 minutes)"
-  command -v cargo >/dev/null || { echo "setup: cargo is needed to build bindgen-cli" >&2; exit 1; }
-  cargo install --locked --quiet "bindgen-cli@$bindgen_version" --root "$cache/bindgen-cli-$bindgen_version"
+  # Any working cargo will do (rustup's, say); a bare Debian machine gets cargo-web, the
+  # cargo that goes with rustc-web. Looked up here, after the packages above are in.
+  cargo=$(command -v cargo || true)
+  if [ -z "$cargo" ] || ! "$cargo" --version >/dev/null 2>&1; then
+    echo "setup: no working cargo on PATH: installing Debian's cargo-web"
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+    dpkg-query -W -f='${Status}' cargo-web 2>/dev/null | grep -q "install ok installed" || {
+      $sudo apt-get update -q
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends cargo-web
+    }
+    cargo=/usr/bin/cargo
+  fi
+  "$cargo" install --locked --quiet "bindgen-cli@$bindgen_version" --root "$cache/bindgen-cli-$bindgen_version"
 fi

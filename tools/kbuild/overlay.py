@@ -12,11 +12,19 @@ A file in the tree is rewritten only when its content changes, so make sees the 
 of changed files and rebuilds incrementally. Files the overlay put there earlier but no
 longer provides are removed (new files) or restored to pristine (patched files).
 
+Only sources are laid over: build outputs that an older out-of-tree build may have left in
+the checkout (.o, .ko, .cmd, .mod, ...) are never copied.
+
+With --module-sources the tree is instead the out-of-tree build's own copy of the module
+sources (the top-level Kbuild and drivers/net/rbond), kept under build/ so that Kbuild's
+outputs, which 6.12 writes beside the sources, stay out of the checkout.
+
 If a patch no longer applies (Debian moved to a 6.12.y the patch does not fit), this
 stops with the patch's name and patch(1)'s own report.
 """
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
@@ -26,14 +34,23 @@ import tempfile
 
 OVERLAY_ROOTS = ["rust/kernel", "rust/macros", "rust/helpers", "rust/bindings",
                  "drivers/net/rbond", "samples/rust"]
+MODULE_SOURCE_ROOTS = ["Kbuild", "drivers/net/rbond"]
+# Kbuild's outputs, as .gitignore lists them: never sources.
+BUILD_OUTPUTS = ["*.o", "*.ko", "*.mod", "*.mod.c", "*.mod.o", ".*.cmd", "*.rmeta", "*.a",
+                 "modules.order", "Module.symvers", "*.rbond-tmp"]
 STATE = ".rbond-overlay.json"
 PRISTINE = ".rbond-pristine"
 
 
 def files_under(repo, root):
     base = os.path.join(repo, root)
+    if os.path.isfile(base):
+        yield root
+        return
     for dirpath, _, names in os.walk(base):
         for name in sorted(names):
+            if any(fnmatch.fnmatch(name, pat) for pat in BUILD_OUTPUTS):
+                continue
             path = os.path.join(dirpath, name)
             yield os.path.relpath(path, repo)
 
@@ -72,8 +89,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repo", required=True, help="the rbond checkout")
     ap.add_argument("--tree", required=True, help="the extracted kernel source tree")
+    ap.add_argument("--module-sources", action="store_true",
+                    help="copy only the out-of-tree module's sources, no patches")
     args = ap.parse_args()
     repo, tree = os.path.abspath(args.repo), os.path.abspath(args.tree)
+    roots = MODULE_SOURCE_ROOTS if args.module_sources else OVERLAY_ROOTS
+    os.makedirs(tree, exist_ok=True)
 
     state_path = os.path.join(tree, STATE)
     old = json.loads(read(state_path) or b'{"new": [], "patched": []}')
@@ -81,7 +102,7 @@ def main():
 
     # New files.
     new_files = []
-    for root in OVERLAY_ROOTS:
+    for root in roots:
         for rel in files_under(repo, root):
             new_files.append(rel)
             with open(os.path.join(repo, rel), "rb") as f:
@@ -90,7 +111,7 @@ def main():
     # Patched files: pristine copy + every patch, in order, in a scratch tree.
     patch_dir = os.path.join(repo, "kernel", "patches")
     patches = sorted(p for p in os.listdir(patch_dir) if p.endswith(".patch")) \
-        if os.path.isdir(patch_dir) else []
+        if os.path.isdir(patch_dir) and not args.module_sources else []
     pristine = os.path.join(tree, PRISTINE)
     patched = []
     with tempfile.TemporaryDirectory() as scratch:
