@@ -5,6 +5,11 @@
 #   make bench    rbond against bonding.ko, side by side in one VM (11-14 min): median, spread and
 #                 ratio per scenario in build/bench/results.{md,json}, failover plot failover.png.
 #                 BENCH_REPS=N runs per driver (default 5), BENCH_QUICK=1 for small counts (2 runs)
+#   make check-debug  every suite of `make check` on the debug kernel (KASAN, lockdep, PROVE_RCU,
+#                 kmemleak, UBSAN, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, ref trackers) with a
+#                 positive control first; any report fails the run
+#   make selftests  the kernel's bonding selftests, unmodified, against rbond; DRIVER=bonding
+#                 runs them against bonding.ko; SELFTESTS="a.sh b.sh" runs a subset
 #   make kernel   the Rust-enabled test kernel, bonding.ko and the in-tree rbond.ko
 #   make modules  rbond.ko out of tree, against KDIR (default: the test kernel built here)
 #   make clean    remove the build directory (the bindgen cache in RBOND_CACHE stays)
@@ -12,12 +17,14 @@
 # Everything built lands in BUILD (default ./build, ignored by git).
 
 BUILD        ?= $(CURDIR)/build
+COMMA        := ,
 RBOND_CACHE  ?= $(HOME)/.cache/rbond
 BINDGEN_VERSION := 0.73.2
 JOBS         ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 KSRC     := $(BUILD)/linux-source-6.12
 KOBJ     := $(BUILD)/kernel
+KOBJ_DEBUG := $(BUILD)/kernel-debug
 # Deferred (`=`, never `:=`): these name files that `make setup` installs, so they must be
 # looked up when a recipe runs, after setup, not when make reads this file. $(shell) rather
 # than $(wildcard), because make caches directory listings.
@@ -37,28 +44,56 @@ MODULES_OUT := $(BUILD)/modules
 # The out-of-tree build runs on a copy of the module sources under BUILD, so its .o/.ko/.cmd
 # files never land in the checkout (6.12's Kbuild has no MO=; it writes beside the sources).
 MODULES_SRC := $(BUILD)/modules-src
+MODULES_DEBUG := $(BUILD)/modules-debug
 
-.PHONY: all setup kernel modules run check bench clean
+# make check-debug: VM time limits are multiplied by this (KASAN + lockdep under TCG).
+DEBUG_SLOW ?= 6
+# make selftests
+DRIVER    ?= rbond
+SELFTESTS ?=
+
+.PHONY: all setup kernel kernel-debug modules modules-debug run check check-debug selftests bench clean
 all: modules
 
 setup:
 	@tools/setup.sh $(RBOND_CACHE) $(BINDGEN_VERSION)
 
+# build_kernel <obj dir> <fragments>: configure, build bzImage and modules, stage the modules.
+define build_kernel
+	@tools/kbuild/prepare.sh $(CURDIR) $(BUILD) $(1) $(2) $(KBUILD_ARGS)
+	@echo "kernel: building bzImage and in-tree modules in $(1) (first build ~9 min on 2 cores)"
+	$(MAKE) -C $(KSRC) O=$(1) $(KBUILD_ARGS) -j$(JOBS) bzImage modules
+	@rm -rf $(1)/mod-staging
+	@$(MAKE) -s -C $(KSRC) O=$(1) $(KBUILD_ARGS) INSTALL_MOD_PATH=$(1)/mod-staging modules_install
+endef
+
+# build_modules <kernel build> <source copy> <output dir>: rbond.ko out of tree.
+define build_modules
+	@python3 tools/kbuild/overlay.py --repo $(CURDIR) --tree $(2) --module-sources
+	$(MAKE) -C $(1) $(KBUILD_ARGS) M=$(2) modules
+	@rm -rf $(3) && mkdir -p $(3) && find $(2) -name '*.ko' -exec cp {} $(3)/ \;
+endef
+
 kernel: setup
-	@tools/kbuild/prepare.sh $(CURDIR) $(BUILD) $(KBUILD_ARGS)
-	@echo "kernel: building bzImage and in-tree modules in $(KOBJ) (first build ~9 min on 2 cores)"
-	$(MAKE) -C $(KSRC) O=$(KOBJ) $(KBUILD_ARGS) -j$(JOBS) bzImage modules
-	@rm -rf $(KOBJ)/mod-staging
-	@$(MAKE) -s -C $(KSRC) O=$(KOBJ) $(KBUILD_ARGS) INSTALL_MOD_PATH=$(KOBJ)/mod-staging modules_install
+	$(call build_kernel,$(KOBJ),rbond.config)
+
+kernel-debug: setup
+	$(call build_kernel,$(KOBJ_DEBUG),rbond.config$(COMMA)debug.config)
 
 ifeq ($(KDIR),$(KOBJ))
 modules: kernel
 endif
 modules:
-	@python3 tools/kbuild/overlay.py --repo $(CURDIR) --tree $(MODULES_SRC) --module-sources
-	$(MAKE) -C $(KDIR) $(KBUILD_ARGS) M=$(MODULES_SRC) modules
-	@rm -rf $(MODULES_OUT) && mkdir -p $(MODULES_OUT) && find $(MODULES_SRC) -name '*.ko' -exec cp {} $(MODULES_OUT)/ \;
+	$(call build_modules,$(KDIR),$(MODULES_SRC),$(MODULES_OUT))
 	@echo "modules: $$(ls $(MODULES_OUT))"
+
+# The debug profile's modules: rbond.ko, and the positive control (a C module).
+modules-debug: kernel-debug
+	$(call build_modules,$(KOBJ_DEBUG),$(BUILD)/modules-debug-src,$(MODULES_DEBUG))
+	@mkdir -p $(BUILD)/debug-control && install -C -m 644 tools/testing/debug-control/* $(BUILD)/debug-control/
+	$(MAKE) -C $(KOBJ_DEBUG) $(KBUILD_ARGS) M=$(BUILD)/debug-control modules
+	@cp $(BUILD)/debug-control/rbond_debug_control.ko $(MODULES_DEBUG)/
+	@echo "modules-debug: $$(ls $(MODULES_DEBUG))"
 
 run: modules
 	@python3 tools/testing/vm/run_vm.py --kernel $(KOBJ) --modules $(MODULES_OUT) \
@@ -66,6 +101,14 @@ run: modules
 
 check: modules
 	@python3 tools/testing/run_tests.py --kernel $(KOBJ) --modules $(MODULES_OUT) --repo $(CURDIR)
+
+check-debug: modules-debug
+	@python3 tools/testing/run_tests.py --kernel $(KOBJ_DEBUG) --modules $(MODULES_DEBUG) \
+		--repo $(CURDIR) --profile debug --slow $(DEBUG_SLOW)
+
+selftests: modules
+	@python3 tools/testing/kselftests.py --kernel $(KOBJ) --modules $(MODULES_OUT) \
+		--driver $(DRIVER) $(if $(SELFTESTS),--only "$(SELFTESTS)")
 
 bench: modules
 	@python3 tools/bench/bench.py --kernel $(KOBJ) --modules $(MODULES_OUT) --out $(BUILD)/bench \

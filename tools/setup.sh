@@ -17,6 +17,8 @@ packages=(
   make flex bison bc libelf-dev libssl-dev cpio kmod xz-utils patch python3
   # VM and guest tools
   qemu-system-x86 busybox-static iproute2 iputils-ping iperf3 ethtool tcpdump jq
+  # the kernel's bonding selftests (net/forwarding/lib.sh requires mausezahn)
+  netsniff-ng
 )
 
 missing=()

@@ -160,3 +160,13 @@ void rust_helper_dev_addr_set_stolen(struct net_device *dev, const u8 *addr,
 	__dev_addr_set(dev, addr, len);
 	dev->addr_assign_type = NET_ADDR_STOLEN;
 }
+
+void rust_helper_netif_addr_lock_bh(struct net_device *dev)
+{
+	netif_addr_lock_bh(dev);
+}
+
+void rust_helper_netif_addr_unlock_bh(struct net_device *dev)
+{
+	netif_addr_unlock_bh(dev);
+}

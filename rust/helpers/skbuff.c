@@ -137,3 +137,13 @@ void rust_helper_skb_set_slave_dev_queue_mapping(struct sk_buff *skb, u16 queue)
 {
 	qdisc_skb_cb(skb)->slave_dev_queue_mapping = queue;
 }
+
+bool rust_helper_skb_is_nonlinear(const struct sk_buff *skb)
+{
+	return skb_is_nonlinear(skb);
+}
+
+int rust_helper_skb_unclone(struct sk_buff *skb, gfp_t pri)
+{
+	return skb_unclone(skb, pri);
+}

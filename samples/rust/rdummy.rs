@@ -10,7 +10,10 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::{
     c_str,
     net::{
-        device::{flags, priv_flags, Driver, DriverDevice, Features, HwAddr, Setup, Stats64},
+        device::{
+            flags, priv_flags, AddrListsLocked, Driver, DriverDevice, Features, HwAddr, Setup,
+            Stats64,
+        },
         ethtool,
         link::{self, LinkType},
         Net, Rtnl, RtnlGuard, SkBuff,
@@ -88,7 +91,7 @@ impl Driver for RDummy {
         Ok(())
     }
 
-    fn set_rx_mode(_dev: &DriverDevice<Self>) {}
+    fn set_rx_mode(_dev: &DriverDevice<Self>, _locked: &AddrListsLocked<'_>) {}
 
     fn get_drvinfo(_dev: &DriverDevice<Self>, info: &mut ethtool::DrvInfo) {
         info.set_driver(c_str!("rdummy"));

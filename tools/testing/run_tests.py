@@ -8,7 +8,20 @@
    "ok - ..." / "not ok - ..." it prints counts. A script that dies without saying why counts as
    one failure.
 
-Exit status: 0 when nothing failed, 1 otherwise. Logs land in <build>/test-logs.
+3. The kernel's own bonding selftests that pass against rbond today (tools/testing/kselftests.py,
+   SELFTESTS_IN_CHECK there), each in a fresh VM.
+
+Every VM's kernel console is checked for reports (REPORTS: WARN, BUG, oops, KASAN, lockdep,
+RCU, sleeping in atomic, UBSAN, kmemleak, ref_tracker, debugobjects, list corruption): one more
+check per VM, which fails on any such line.
+
+With --profile debug (make check-debug) the same suites run on the debug kernel
+(kernel/debug.config): VM time limits are multiplied by --slow, the guest boots with acpi=off,
+and a positive control runs first: a module with a deliberate use-after-free and a deliberate
+leak, which KASAN and kmemleak must both report, or the net is empty and the run fails.
+
+Exit status: 0 when nothing failed, 1 otherwise. Logs land in <build>/test-logs (or
+test-logs-debug).
 """
 
 import argparse
@@ -26,6 +39,15 @@ KTAP_SUBTEST = re.compile(r"^(\s*)# Subtest: (.*)$")
 TAP_RESULT = re.compile(r"^(ok|not ok) - (.*)$")
 # Suites that must have run: a build that silently lost them must not pass.
 REQUIRED_SUITES = ["rust_doctests_kernel", "rust_kernel_kunit_tests", "rbond_options", "rbond_params"]
+# Kernel console lines that are reports of a bug, whichever debug option printed them.
+REPORTS = re.compile("|".join([
+    r"BUG: ", r"WARNING: ", r"Oops", r"general protection fault", r"Kernel panic",
+    r"UBSAN: ", r"kmemleak: .*suspected memory leak", r"unreferenced object 0x",
+    r"ref_tracker: .*(has|leaked)", r"INFO: lockdep is turned off", r"inconsistent lock state",
+    r"suspicious RCU usage", r"Invalid wait context", r"ODEBUG: ", r"list_(add|del) corruption",
+    r"refcount_t: ", r"Call Trace:", r"RCU Stall|rcu_sched self-detected stall",
+    r"unregister_netdevice: waiting for",
+]))
 
 
 def parse_ktap(lines):
@@ -53,20 +75,46 @@ def parse_ktap(lines):
     return results, names
 
 
-def run_vm(args, script, log_name, kunit=False, timeout=600):
-    log_dir = os.path.join(args.build, "test-logs")
+def run_vm(args, script, log_name, kunit=False, timeout=600, script_args=(), shares=()):
+    log_dir = os.path.join(args.build, "test-logs" + ("-debug" if args.profile == "debug" else ""))
     os.makedirs(log_dir, exist_ok=True)
     console = os.path.join(log_dir, f"{log_name}.console.log")
     cmd = [sys.executable, os.path.join(HERE, "vm", "run_vm.py"), "--kernel", args.kernel,
-           "--modules", args.modules, "--timeout", str(timeout), "--console-log", console]
+           "--modules", args.modules, "--timeout", str(timeout * args.slow),
+           "--console-log", console]
     if kunit:
         cmd.append("--kunit")
+    if args.profile == "debug":
+        cmd += ["--append", "acpi=off"]
+    for share in shares:
+        cmd += ["--share", share]
     cmd.append(script)
+    cmd += list(script_args)
     start = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     with open(os.path.join(log_dir, f"{log_name}.out.log"), "w") as f:
         f.write(proc.stdout + proc.stderr)
     return proc.returncode, proc.stdout + proc.stderr, console, time.monotonic() - start
+
+
+def console_reports(console):
+    """The report lines of a VM's kernel console (see REPORTS)."""
+    try:
+        with open(console, errors="replace") as f:
+            return [TIMESTAMP.sub("", l.rstrip("\n")) for l in f if REPORTS.search(l)]
+    except FileNotFoundError:
+        return ["(no console log)"]
+
+
+def check_console(console, name):
+    """One check: the VM's kernel console has no report. Returns (passed, failed)."""
+    bad = console_reports(console)
+    if not bad:
+        return 1, 0
+    print(f"  FAIL {name}: kernel console has {len(bad)} report line(s) ({console}):")
+    for line in bad[:20]:
+        print(f"    {line}")
+    return 0, 1
 
 
 def count_tap(output, name):
@@ -88,15 +136,52 @@ def count_tap(output, name):
     return counted, passed, failed
 
 
+def positive_control(args):
+    """Debug profile only: the deliberate use-after-free and leak must both be reported."""
+    rc, out, console, secs = run_vm(args, "tools/testing/debug/positive_control.sh",
+                                    "positive_control", timeout=300)
+    with open(console, errors="replace") as f:
+        text = f.read()
+    results = [
+        ("positive control: KASAN reports the deliberate use-after-free",
+         re.search(r"BUG: KASAN: slab-use-after-free in .*rbond_debug_control", text)),
+        ("positive control: kmemleak reports the deliberate leak",
+         re.search(r"kmemleak: \d+ new suspected memory leak", text)
+         and re.search(r"unreferenced object(.|\n)*?rbond_debug_control", text)),
+        ("positive control: the module loaded and the VM finished", rc == 0),
+    ]
+    passed = failed = 0
+    for what, ok in results:
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print(f"  FAIL {what} (console: {console})\n{out[-2000:]}")
+    print(f"  {len(results)} checks in {secs:.0f} s", flush=True)
+    return passed, failed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--modules", required=True)
     ap.add_argument("--repo", required=True)
     ap.add_argument("--only", help="run only integration scripts whose name contains this")
+    ap.add_argument("--profile", choices=["normal", "debug"], default="normal")
+    ap.add_argument("--slow", type=float, default=1.0,
+                    help="multiply every VM's time limit (the debug kernel is slower)")
     args = ap.parse_args()
     args.build = os.path.dirname(os.path.abspath(args.kernel))
     passed = failed = skipped = 0
+
+    def tally(ok, bad):
+        nonlocal passed, failed
+        passed += ok
+        failed += bad
+
+    if args.profile == "debug" and not args.only:
+        print("== debug profile: positive control (KASAN use-after-free, kmemleak leak)", flush=True)
+        tally(*positive_control(args))
 
     if not args.only:
         print("== KUnit (QEMU TCG)", flush=True)
@@ -118,6 +203,7 @@ def main():
         if rc != 0:
             failed += 1
             print(f"  FAIL kunit VM exited {rc}:\n{out}")
+        tally(*check_console(console, "kunit"))
         print(f"  {len(results)} KUnit results in {secs:.0f} s (console: {console})", flush=True)
 
     if not args.only:
@@ -125,8 +211,7 @@ def main():
         res = subprocess.run([sys.executable, os.path.join(args.repo, "tools/testing/check_unsafe.py"),
                               args.repo], capture_output=True, text=True)
         counted, ok, bad = count_tap(res.stdout, "static")
-        passed += ok
-        failed += bad
+        tally(ok, bad)
         print(f"  {counted} files checked", flush=True)
 
     scripts = sorted(s for s in glob.glob(os.path.join(args.repo, "tools/testing/rbond/*.sh"))
@@ -139,12 +224,26 @@ def main():
         rel = os.path.relpath(script, args.repo)
         rc, out, console, secs = run_vm(args, rel, name)
         counted, ok, bad = count_tap(out, name)
-        passed += ok
-        failed += bad
+        tally(ok, bad)
         if rc != 0 and not any(l.startswith("not ok") for l in out.splitlines()):
             failed += 1
             print(f"  FAIL {name}: exited {rc} without a failing check; output:\n{out[-3000:]}")
+        tally(*check_console(console, name))
         print(f"  {counted} checks in {secs:.0f} s", flush=True)
+
+    import kselftests
+    for script in kselftests.SELFTESTS_IN_CHECK:
+        if args.only and args.only not in script:
+            continue
+        print(f"== kernel selftest: drivers/net/bonding/{script} (rbond)", flush=True)
+        result, secs, console = kselftests.run_one(args, run_vm, "rbond", script)
+        if result == "pass":
+            passed += 1
+        else:
+            failed += 1
+            print(f"  FAIL selftest {script}: {result} (logs: {console})")
+        tally(*check_console(console, f"selftest {script}"))
+        print(f"  {result} in {secs:.0f} s", flush=True)
 
     summary = f"{passed} passed, {failed} failed"
     if skipped:

@@ -11,7 +11,7 @@ use crate::options::{Mode, FOM_ACTIVE, FOM_FOLLOW, RESELECT_ALWAYS, RESELECT_BET
 use crate::slave::{link, Slave};
 use core::sync::atomic::Ordering;
 use kernel::{
-    net::{device::flags, notifier::Event, Rtnl},
+    net::{device::flags, notifier::DriverEvent, Rtnl},
 
     sync::Arc,
     types::ARef,
@@ -127,7 +127,7 @@ fn hw_addr_swap(dev: &BondDev, rtnl: &Rtnl, new: Option<&Arc<Slave>>, old: Optio
             let _ = new.dev.set_allmulti(rtnl, 1);
         }
         if f & flags::UP != 0 {
-            let _ = new.dev.sync_addr_lists_from(dev, false);
+            let _ = new.dev.sync_addr_lists_from(&dev.lock_addr_lists(), false);
         }
     }
 }
@@ -214,10 +214,10 @@ pub(crate) fn change_active_slave(dev: &BondDev, rtnl: &Rtnl, new: Option<Arc<Sl
                 bond.send_peer_notif.store(p.num_peer_notif.get() * delay, Ordering::Relaxed);
                 notify = should_notify_peers(dev);
             }
-            dev.notify(rtnl, Event::BondingFailover);
+            dev.notify(rtnl, DriverEvent::BondingFailover);
             if notify {
                 bond.send_peer_notif.fetch_sub(1, Ordering::Relaxed);
-                dev.notify(rtnl, Event::NotifyPeers);
+                dev.notify(rtnl, DriverEvent::NotifyPeers);
             }
         }
     }
@@ -256,7 +256,7 @@ pub(crate) fn resend_igmp(dev: ARef<BondDev>) {
         Bond::queue_work::<MCAST_WORK>(&dev, 1);
         return;
     };
-    dev.notify(&rtnl, Event::ResendIgmp);
+    dev.notify(&rtnl, DriverEvent::ResendIgmp);
     let bond = dev.data();
     if bond.igmp_retrans.load(Ordering::Relaxed) > 1 {
         bond.igmp_retrans.fetch_sub(1, Ordering::Relaxed);

@@ -21,7 +21,8 @@ use kernel::{
     impl_has_delayed_work,
     net::{
         device::{
-            flags, priv_flags, Device, DeviceWork, Driver, DriverDevice, Features, HwAddr,
+            flags, priv_flags, AddrListsLocked, Device, DeviceWork, Driver, DriverDevice,
+            Features, HwAddr,
             Setup, Stats64, VlanProto, STATS64_FIELDS,
         },
         ethtool,
@@ -82,6 +83,10 @@ pub(crate) struct Bond {
     pub(crate) entries: Mutex<KVec<SlaveEntry>>,
     /// The same slaves, published for lockless readers (transmit, receive, monitors).
     slaves: RcuBox<KVec<Arc<Slave>>>,
+    /// An empty list with room for as many slaves as were last published (the list published
+    /// before, retired): a release publishes into it, so removal never allocates.
+    #[pin]
+    slaves_spare: Mutex<Option<KBox<KVec<Arc<Slave>>>>>,
     curr_active: RcuBox<Arc<Slave>>,
     primary: RcuBox<Arc<Slave>>,
     /// The next selection must pick the primary (it was just enslaved or named).
@@ -95,8 +100,6 @@ pub(crate) struct Bond {
     #[pin]
     stats: SpinLock<Stats64>,
     #[pin]
-    wq: Mutex<Option<OwnedQueue>>,
-    #[pin]
     mii_work: DelayedWork<BondDev, MII_WORK>,
     #[pin]
     mcast_work: DelayedWork<BondDev, MCAST_WORK>,
@@ -106,8 +109,8 @@ pub(crate) struct Bond {
 }
 
 impl_has_delayed_work! {
-    impl HasDelayedWork<0> for Bond { self.mii_work }
-    impl HasDelayedWork<1> for Bond { self.mcast_work }
+    impl HasDelayedWork<0, Item = BondDev> for Bond { self.mii_work }
+    impl HasDelayedWork<1, Item = BondDev> for Bond { self.mcast_work }
 }
 
 impl DeviceWork<MII_WORK> for Bond {
@@ -166,12 +169,34 @@ impl Bond {
     }
 
     /// Publishes the slave list built from `entries`.
-    pub(crate) fn publish_slaves(&self, _rtnl: &Rtnl, entries: &[SlaveEntry]) -> Result {
-        let mut list = KVec::with_capacity(entries.len(), GFP_KERNEL)?;
+    ///
+    /// Allocates only to publish more slaves than ever reserved with [`Bond::reserve_slaves`]:
+    /// publishing the same number or fewer (a release) cannot fail.
+    pub(crate) fn publish_slaves(&self, rtnl: &Rtnl, entries: &[SlaveEntry]) -> Result {
+        self.reserve_slaves(rtnl, entries.len())?;
+        let mut list = self.slaves_spare.lock().take().ok_or(ENOMEM)?;
         for e in entries {
-            list.push(e.slave.clone(), GFP_KERNEL)?;
+            // Cannot fail: the room was reserved above.
+            let _ = list.push(e.slave.clone(), GFP_KERNEL);
         }
-        drop(self.slaves.replace(Some(KBox::new(list, GFP_KERNEL)?)));
+        if let Some(retired) = self.slaves.replace(Some(list)) {
+            // Once no reader sees it, the old list, emptied, is the next spare.
+            let mut old = retired.into_inner();
+            while old.pop().is_some() {}
+            *self.slaves_spare.lock() = Some(old);
+        }
+        Ok(())
+    }
+
+    /// Makes sure the next [`Bond::publish_slaves`] of up to `n` slaves does not allocate
+    /// (enslave calls it before it changes anything).
+    pub(crate) fn reserve_slaves(&self, _rtnl: &Rtnl, n: usize) -> Result {
+        let mut spare = self.slaves_spare.lock();
+        match spare.as_mut() {
+            // The spare is empty, so this allocates only if its capacity is below `n`.
+            Some(list) => list.reserve(n, GFP_KERNEL)?,
+            None => *spare = Some(KBox::new(KVec::with_capacity(n, GFP_KERNEL)?, GFP_KERNEL)?),
+        }
         Ok(())
     }
 
@@ -212,15 +237,13 @@ impl Bond {
         self.fold_stats(self.slaves(&guard), &mut tmp);
     }
 
-    /// Queues delayed work `ID` of `dev` after `delay` jiffies, if the bond has its queue.
+    /// Queues delayed work `ID` of `dev` after `delay` jiffies, on the bond's queue (nothing
+    /// before `init` attached it).
     pub(crate) fn queue_work<const ID: u64>(dev: &BondDev, delay: usize)
     where
         Bond: DeviceWork<ID>,
     {
-        let wq = dev.data().wq.lock();
-        if let Some(q) = wq.as_ref() {
-            delayed::enqueue::<BondDev, ID>(q, dev.into(), delay as _);
-        }
+        delayed::enqueue::<BondDev, ID>(dev.into(), delay as _);
     }
 
     /// Cancels delayed work `ID` and waits for it (never call from that work).
@@ -310,6 +333,7 @@ impl Driver for Bond {
             strings <- new_mutex!(Strings::new(&d)),
             entries <- new_mutex!(KVec::new()),
             slaves: RcuBox::empty(),
+            slaves_spare <- new_mutex!(None),
             curr_active: RcuBox::empty(),
             primary: RcuBox::empty(),
             force_primary: AtomicBool::new(false),
@@ -317,18 +341,19 @@ impl Driver for Bond {
             igmp_retrans: AtomicU32::new(0),
             rr_tx_counter: AtomicU32::new(0),
             stats <- new_spinlock!(Stats64::zeroed()),
-            wq <- new_mutex!(None),
             mii_work <- new_delayed_work!("rbond mii"),
             mcast_work <- new_delayed_work!("rbond mcast"),
             surfaces <- new_mutex!(Surfaces::default()),
         })
     }
 
-    /// bond_init(): the bond's ordered workqueue, a random MAC if it has none.
+    /// bond_init(): the bond's ordered workqueue, a random MAC if it has none. The works
+    /// hold the queue; it goes with the bond (bond_destructor()'s destroy_workqueue).
     fn init(dev: &BondDev, rtnl: &Rtnl) -> Result {
         let name = dev.name();
-        let wq = OwnedQueue::new_ordered(name.as_cstr(), true)?;
-        *dev.data().wq.lock() = Some(wq);
+        let wq = Arc::new(OwnedQueue::new_ordered(name.as_cstr(), true)?, GFP_KERNEL)?;
+        dev.data().mii_work.attach(&wq)?;
+        dev.data().mcast_work.attach(&wq)?;
         if dev.addr().is_zero() && dev.addr_assign_type() == 0 {
             dev.random_hw_addr(rtnl);
         }
@@ -479,16 +504,16 @@ impl Driver for Bond {
     }
 
     /// bond_set_rx_mode(): address lists to the active slave, or to all slaves.
-    fn set_rx_mode(dev: &BondDev) {
+    fn set_rx_mode(dev: &BondDev, locked: &AddrListsLocked<'_>) {
         let bond = dev.data();
         let guard = rcu::read_lock();
         if bond.uses_primary() {
             if let Some(s) = bond.curr_active(&guard) {
-                let _ = s.dev.sync_addr_lists_from(dev, false);
+                let _ = s.dev.sync_addr_lists_from(locked, false);
             }
         } else {
             for s in bond.slaves(&guard) {
-                let _ = s.dev.sync_addr_lists_from(dev, true);
+                let _ = s.dev.sync_addr_lists_from(locked, true);
             }
         }
     }

@@ -6,15 +6,15 @@
 
 use crate::active;
 use crate::bond::{set_carrier, BondDev, SlaveEntry, ARPHRD_CAN, ARPHRD_ETHER, ARPHRD_INFINIBAND};
-use crate::monitor::{link_report, slave_link_ok};
+use crate::monitor::LinkCheck;
 use crate::options::{Mode, FOM_ACTIVE, FOM_FOLLOW};
 use crate::slave::{link, Slave};
 use kernel::{
     c_str,
     net::{
-        device::{flags, lag, priv_flags, Device, Features, HwAddr, LagInfo},
+        device::{flags, lag, priv_flags, Device, Features, HwAddr, LagInfo, LowerMark},
         netlink::ExtAck,
-        notifier::Event,
+        notifier::DriverEvent,
         rx_handler, Rtnl,
     },
     prelude::*,
@@ -68,7 +68,7 @@ fn lag_info(mode: Mode) -> LagInfo {
 }
 
 /// bond_slave_is_up(): the device is running and has carrier. (The MII monitor's view of the
-/// link, which `use_carrier` changes, is [`crate::monitor::slave_link_ok`].)
+/// link, which `use_carrier` changes, is [`crate::monitor::LinkCheck`].)
 pub(crate) fn dev_link_up(dev: &Device) -> bool {
     dev.is_running() && dev.carrier_ok()
 }
@@ -123,7 +123,7 @@ pub(crate) fn enslave(
     }
 
     let result = check_mac_policy(dev, slave_dev, &mut extack, first).and_then(|()| {
-        slave_dev.notify(rtnl, Event::Join);
+        slave_dev.notify(rtnl, DriverEvent::Join);
         // The first slave gives the bond its address, unless the bond has one of its own.
         if first && dev.addr_assign_type() == NET_ADDR_RANDOM {
             dev.take_hw_addr(rtnl, &slave_dev.addr())?;
@@ -153,7 +153,7 @@ fn change_type(dev: &BondDev, rtnl: &Rtnl, slave_dev: &Device, extack: &mut Opti
         slave_err(dev, slave_dev, extack, c_str!("8023AD mode requires Ethernet devices"));
         return Err(EINVAL);
     }
-    if dev.notify_checked(rtnl, Event::PreTypeChange).is_err() {
+    if dev.notify_checked(rtnl, DriverEvent::PreTypeChange).is_err() {
         log_slave!(dev, slave_dev, Err, "refused to change device type\n");
         return Err(EBUSY);
     }
@@ -163,7 +163,7 @@ fn change_type(dev: &BondDev, rtnl: &Rtnl, slave_dev: &Device, extack: &mut Opti
     } else {
         ether_setup(dev, rtnl);
     }
-    dev.notify(rtnl, Event::PostTypeChange);
+    dev.notify(rtnl, DriverEvent::PostTypeChange);
     Ok(())
 }
 
@@ -245,21 +245,21 @@ fn attach(
         }
     };
 
-    slave_dev.update_priv_flags(rtnl, priv_flags::NO_ADDRCONF, 0);
+    slave_dev.set_lower_mark(rtnl, LowerMark::NoAddrconf, true);
     if let Err(e) = slave_dev.open(rtnl, extack.as_deref_mut()) {
         log_slave!(dev, slave_dev, Err, "Opening slave failed\n");
-        slave_dev.update_priv_flags(rtnl, 0, priv_flags::NO_ADDRCONF);
+        slave_dev.set_lower_mark(rtnl, LowerMark::NoAddrconf, false);
         restore_mac();
         restore_mtu();
         return Err(e);
     }
-    slave_dev.update_priv_flags(rtnl, priv_flags::BONDING, 0);
+    slave_dev.set_lower_mark(rtnl, LowerMark::Bonding, true);
     bond.reset_slave_stats(&slave);
 
     let close = || {
-        slave_dev.update_priv_flags(rtnl, 0, priv_flags::BONDING);
+        slave_dev.set_lower_mark(rtnl, LowerMark::Bonding, false);
         slave_dev.close(rtnl);
-        slave_dev.update_priv_flags(rtnl, 0, priv_flags::NO_ADDRCONF);
+        slave_dev.set_lower_mark(rtnl, LowerMark::NoAddrconf, false);
         restore_mac();
         restore_mtu();
     };
@@ -330,7 +330,7 @@ fn attach(
         detach();
         return Err(e);
     }
-    slave_dev.update_flags(rtnl, flags::SLAVE, 0);
+    slave_dev.set_lower_mark(rtnl, LowerMark::Slave, true);
     slave.lower_state_changed(rtnl);
 
     let files = match crate::sysfs::slave_files(slave_dev, slave.clone()) {
@@ -368,20 +368,26 @@ fn attach(
             }
         }
         if f & flags::UP != 0 {
-            let _ = slave_dev.sync_addr_lists_from(dev, true);
+            let _ = slave_dev.sync_addr_lists_from(&dev.lock_addr_lists(), true);
         }
     }
 
     {
         let mut entries = bond.entries.lock();
-        // Reserve first: a failed push would drop the registration, which takes RTNL.
-        if let Err(e) = entries.reserve(1, GFP_KERNEL) {
+        // Reserve first: a failed push would drop the registration, which takes RTNL; and
+        // with room for one more published slave, publishing below cannot fail.
+        let room = entries.len() + 1;
+        if let Err(e) = entries
+            .reserve(1, GFP_KERNEL)
+            .map_err(Error::from)
+            .and_then(|_| bond.reserve_slaves(rtnl, room))
+        {
             drop(entries);
             drop(files);
             unlink(rtnl, dev, slave_dev);
             rx.unregister(rtnl);
             detach();
-            return Err(e.into());
+            return Err(e);
         }
         let entry = SlaveEntry {
             slave: slave.clone(),
@@ -391,8 +397,7 @@ fn attach(
         // Cannot fail: the room was reserved above.
         let _ = entries.push(entry, GFP_KERNEL);
         if let Err(e) = bond.publish_slaves(rtnl, &entries) {
-            let last = entries.len() - 1;
-            if let Ok(entry) = crate::util::vec_remove(&mut entries, last) {
+            if let Some(entry) = entries.pop() {
                 drop(entries);
                 drop_entry(rtnl, entry);
             }
@@ -424,7 +429,8 @@ fn init_link_state(dev: &BondDev, rtnl: &Rtnl, slave: &Slave) {
     let p = &dev.data().params;
     slave.update_speed_duplex(rtnl);
     slave.delay.store(0, core::sync::atomic::Ordering::Relaxed);
-    if p.miimon.get() != 0 && p.use_carrier.get() == 0 && link_report(dev.data(), &slave.dev).is_none() {
+    let check = LinkCheck::of(dev.data(), rtnl);
+    if p.miimon.get() != 0 && p.use_carrier.get() == 0 && check.report(&slave.dev).is_none() {
         if p.arp_interval.get() == 0 {
             log_slave!(dev, slave.dev, Warn, "MII and ETHTOOL support not available for slave, and arp_interval/arp_ip_target module parameters not specified, thus bonding will not detect link failures! see bonding.txt for details\n");
         } else {
@@ -432,7 +438,7 @@ fn init_link_state(dev: &BondDev, rtnl: &Rtnl, slave: &Slave) {
         }
     }
     let state = if p.miimon.get() != 0 {
-        if slave_link_ok(dev.data(), &slave.dev) {
+        if check.link_ok(&slave.dev) {
             if p.updelay.get() != 0 {
                 slave.delay.store(p.updelay.get() as i32, core::sync::atomic::Ordering::Relaxed);
                 link::BACK
@@ -491,7 +497,8 @@ pub(crate) fn release(
     let entry = {
         let mut entries = bond.entries.lock();
         match entries.iter().position(|e| e.slave.dev.is(slave_dev)) {
-            Some(i) => Some(crate::util::vec_remove(&mut entries, i)?),
+            // Never allocates, so a release cannot fail halfway.
+            Some(i) => entries.remove(i),
             None => None,
         }
     };
@@ -547,8 +554,8 @@ pub(crate) fn release(
     set_carrier(dev);
     if !bond.has_slaves() {
         dev.random_hw_addr(rtnl);
-        dev.notify(rtnl, Event::ChangeAddr);
-        dev.notify(rtnl, Event::Release);
+        dev.notify(rtnl, DriverEvent::ChangeAddr);
+        dev.notify(rtnl, DriverEvent::Release);
     }
     dev.compute_master_upper_features(rtnl, true);
     if old_features.contains(Features::VLAN_CHALLENGED) && !dev.features().contains(Features::VLAN_CHALLENGED) {
@@ -569,7 +576,7 @@ pub(crate) fn release(
     }
 
     slave_dev.close(rtnl);
-    slave_dev.update_priv_flags(rtnl, 0, priv_flags::NO_ADDRCONF);
+    slave_dev.set_lower_mark(rtnl, LowerMark::NoAddrconf, false);
     if fom != FOM_ACTIVE || mode != Mode::ActiveBackup {
         let _ = slave_dev.set_mac_address(rtnl, &slave.perm_hwaddr, None);
     }
@@ -577,7 +584,7 @@ pub(crate) fn release(
         let _ = slave_dev.set_mtu(rtnl, slave.original_mtu);
     }
     if slave_dev.priv_flags() & priv_flags::BONDING != 0 && slave_dev.flags() & flags::MASTER == 0 {
-        slave_dev.update_priv_flags(rtnl, 0, priv_flags::BONDING);
+        slave_dev.set_lower_mark(rtnl, LowerMark::Bonding, false);
     }
     Ok(())
 }
@@ -585,7 +592,7 @@ pub(crate) fn release(
 /// bond_upper_dev_unlink().
 fn unlink(rtnl: &Rtnl, dev: &BondDev, slave_dev: &Device) {
     slave_dev.unlink_master(rtnl, dev);
-    slave_dev.update_flags(rtnl, 0, flags::SLAVE);
+    slave_dev.set_lower_mark(rtnl, LowerMark::Slave, false);
 }
 
 /// `true` if `dev` is a slave of some bond (`netif_is_bond_slave`).

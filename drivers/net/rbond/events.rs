@@ -20,7 +20,7 @@ use kernel::{
         device::Device,
         link::Ident,
         namespace,
-        notifier::{Event, Notifier, NotifyResult},
+        notifier::{DriverEvent, Event, Notifier, NotifyResult},
         procfs, Rtnl,
     },
     prelude::*,
@@ -70,7 +70,8 @@ impl Events {
                 }
                 let mut list = bn.bonds().lock();
                 if let Some(i) = list.iter().position(|b| b.is(bond)) {
-                    let _ = crate::util::vec_remove(&mut list, i);
+                    // Never allocates: a bond always leaves the list.
+                    drop(list.remove(i));
                 }
             }
             Event::ChangeName => {
@@ -137,7 +138,7 @@ fn slave_event(rtnl: &Rtnl, event: Event, dev: &BondDev, slave_dev: &Device) {
             active::select_active_slave(dev, rtnl);
         }
         Event::FeatChange => dev.compute_master_upper_features(rtnl, true),
-        Event::ResendIgmp => dev.notify(rtnl, Event::ResendIgmp),
+        Event::ResendIgmp => dev.notify(rtnl, DriverEvent::ResendIgmp),
         _ => {}
     }
 }

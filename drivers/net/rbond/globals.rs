@@ -4,23 +4,26 @@
 //! type (C: `bond_link_ops`) and the defaults new bonds start from (C: `bonding_defaults`).
 //!
 //! Both are published with RCU by module init and retracted by module exit; a reader gets
-//! its own reference (`Arc`) or copy, so nothing is used after the module starts to go.
+//! its own handle or copy. The module owns the link type's registration; the handle here
+//! ([`link::Ident`]) does not, so a reader that lets go of it last, under RTNL, does not
+//! unregister the type (which would take RTNL again), and once the module starts to go the
+//! handle creates no more bonds.
 
 use crate::bond::Bond;
 use crate::params::BondDefaults;
 use kernel::{
     net::link,
     prelude::*,
-    sync::{
-        rcu::{self, RcuBox},
-        Arc,
-    },
+    sync::rcu::{self, RcuBox},
 };
 
 /// The `bond` link type, for creating bonds and recognising them.
 pub(crate) type BondLink = link::Registration<Bond>;
 
-static LINK: RcuBox<Arc<BondLink>> = RcuBox::empty();
+/// A handle on the `bond` link type.
+pub(crate) type BondKind = link::Ident<Bond>;
+
+static LINK: RcuBox<BondKind> = RcuBox::empty();
 static DEFAULTS: RcuBox<BondDefaults> = RcuBox::empty();
 
 /// Publishes the defaults (before the link type is registered: setup reads them).
@@ -30,7 +33,7 @@ pub(crate) fn publish_defaults(defaults: BondDefaults) -> Result {
 }
 
 /// Publishes the registered link type.
-pub(crate) fn publish_link(link: Arc<BondLink>) -> Result {
+pub(crate) fn publish_link(link: BondKind) -> Result {
     LINK.replace(Some(KBox::new(link, GFP_KERNEL)?));
     Ok(())
 }
@@ -42,7 +45,7 @@ pub(crate) fn retract() {
 }
 
 /// The `bond` link type, while the module is loaded.
-pub(crate) fn link() -> Option<Arc<BondLink>> {
+pub(crate) fn link() -> Option<BondKind> {
     let guard = rcu::read_lock();
     LINK.get(&guard).cloned()
 }

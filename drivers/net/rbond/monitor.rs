@@ -7,6 +7,10 @@
 //! changes (UP -> FAIL -> DOWN after `downdelay`, DOWN -> BACK -> UP after `updelay`);
 //! when something is proposed, the commit takes RTNL, applies it and fails over. If RTNL is
 //! busy the monitor tries again on the next jiffy rather than wait.
+//!
+//! With `use_carrier 0` the link is asked of the slave's driver (ethtool `get_link`, MII
+//! ioctls), which may sleep and expects RTNL; bonding.ko asks under RCU all the same. rbond
+//! instead inspects a counted snapshot of the slaves under RTNL, outside any RCU section.
 
 use crate::active;
 use crate::bond::{set_carrier, Bond, BondDev, MII_WORK};
@@ -15,25 +19,44 @@ use crate::options::Mode;
 use crate::slave::{link, Slave};
 use core::sync::atomic::Ordering;
 use kernel::{
-    net::{notifier::Event, Device, Rtnl},
+    net::{notifier::DriverEvent, Device, Rtnl},
     sync::{rcu, Arc},
     time::msecs_to_jiffies,
     types::ARef,
 };
 
-/// bond_check_dev_link() as the monitor asks it (not reporting): `true` if the link is up.
-/// With `use_carrier` the carrier says so; without it the driver's ethtool `get_link`, else
-/// its MII registers. A device that can answer neither is taken to be up, as bonding.ko does.
-pub(crate) fn slave_link_ok(bond: &Bond, dev: &Device) -> bool {
-    dev.is_running() && link_report(bond, dev).unwrap_or(true)
+/// How a slave's link is judged: bond_check_dev_link(), with `use_carrier` read once.
+#[derive(Clone, Copy)]
+pub(crate) enum LinkCheck<'a> {
+    /// `use_carrier 1`: the carrier says so; any context.
+    Carrier,
+    /// `use_carrier 0`: the driver's ethtool `get_link`, else its MII registers; under RTNL.
+    Driver(&'a Rtnl),
 }
 
-/// bond_check_dev_link() reporting: the link state, or `None` if the slave cannot tell.
-pub(crate) fn link_report(bond: &Bond, dev: &Device) -> Option<bool> {
-    if bond.params.use_carrier.get() != 0 {
-        return Some(dev.carrier_ok());
+impl<'a> LinkCheck<'a> {
+    /// The check `bond`'s options ask for, for a caller that holds RTNL.
+    pub(crate) fn of(bond: &Bond, rtnl: &'a Rtnl) -> Self {
+        if bond.params.use_carrier.get() != 0 {
+            LinkCheck::Carrier
+        } else {
+            LinkCheck::Driver(rtnl)
+        }
     }
-    dev.ethtool_link().or_else(|| dev.mii_link())
+
+    /// bond_check_dev_link() reporting: the link state, or `None` if the slave cannot tell.
+    pub(crate) fn report(self, dev: &Device) -> Option<bool> {
+        match self {
+            LinkCheck::Carrier => Some(dev.carrier_ok()),
+            LinkCheck::Driver(rtnl) => dev.ethtool_link(rtnl).or_else(|| dev.mii_link(rtnl)),
+        }
+    }
+
+    /// bond_check_dev_link() as the monitor asks it: `true` if the link is up. A device that
+    /// can answer neither way is taken to be up, as bonding.ko does.
+    pub(crate) fn link_ok(self, dev: &Device) -> bool {
+        dev.is_running() && self.report(dev).unwrap_or(true)
+    }
 }
 
 /// The work function.
@@ -41,11 +64,28 @@ pub(crate) fn mii_monitor(dev: ARef<BondDev>) {
     let bond = dev.data();
     let mut delay = msecs_to_jiffies(bond.params.miimon.get()) as usize;
 
-    if bond.has_slaves() {
+    if bond.has_slaves() && bond.params.use_carrier.get() == 0 {
+        // The drivers are asked: inspect and commit in one RTNL section, outside RCU.
+        match Rtnl::try_lock() {
+            None => delay = 1,
+            Some(rtnl) => {
+                let should_notify = {
+                    let _guard = rcu::read_lock();
+                    active::should_notify_peers(&dev)
+                };
+                if let Ok(slaves) = slave_list(&dev) {
+                    if inspect(&dev, &slaves, LinkCheck::Driver(&rtnl)) {
+                        apply(&dev, &rtnl, &slaves);
+                    }
+                }
+                notify_peers(&dev, &rtnl, should_notify);
+            }
+        }
+    } else if bond.has_slaves() {
         let (should_notify, commit) = {
             let guard = rcu::read_lock();
             let notify = active::should_notify_peers(&dev);
-            (notify, inspect(&dev, bond.slaves(&guard)))
+            (notify, inspect(&dev, bond.slaves(&guard), LinkCheck::Carrier))
         };
         if commit || bond.send_peer_notif.load(Ordering::Relaxed) != 0 {
             match Rtnl::try_lock() {
@@ -56,12 +96,7 @@ pub(crate) fn mii_monitor(dev: ARef<BondDev>) {
                             apply(&dev, &rtnl, &slaves);
                         }
                     }
-                    if bond.send_peer_notif.load(Ordering::Relaxed) != 0 {
-                        bond.send_peer_notif.fetch_sub(1, Ordering::Relaxed);
-                        if should_notify {
-                            dev.notify(&rtnl, Event::NotifyPeers);
-                        }
-                    }
+                    notify_peers(&dev, &rtnl, should_notify);
                 }
             }
         }
@@ -72,8 +107,19 @@ pub(crate) fn mii_monitor(dev: ARef<BondDev>) {
     }
 }
 
+/// One round of peer notification, if any are still to send (under RTNL).
+fn notify_peers(dev: &BondDev, rtnl: &Rtnl, should_notify: bool) {
+    let bond = dev.data();
+    if bond.send_peer_notif.load(Ordering::Relaxed) != 0 {
+        bond.send_peer_notif.fetch_sub(1, Ordering::Relaxed);
+        if should_notify {
+            dev.notify(rtnl, DriverEvent::NotifyPeers);
+        }
+    }
+}
+
 /// bond_miimon_inspect(): proposes changes; returns `true` if any.
-fn inspect(dev: &BondDev, slaves: &[Arc<Slave>]) -> bool {
+fn inspect(dev: &BondDev, slaves: &[Arc<Slave>], check: LinkCheck<'_>) -> bool {
     let bond = dev.data();
     let p = &bond.params;
     let miimon = p.miimon.get() as i32;
@@ -83,7 +129,7 @@ fn inspect(dev: &BondDev, slaves: &[Arc<Slave>]) -> bool {
 
     for s in slaves {
         s.propose_link_state(link::NOCHANGE);
-        let up = slave_link_ok(bond, &s.dev);
+        let up = check.link_ok(&s.dev);
         let mut state = s.link();
         if state == link::UP {
             if up {

@@ -17,7 +17,7 @@ use kernel::{
     net::{
         device::{flags, Device},
         netlink::{set_err_msg, ExtAck},
-        notifier::Event,
+        notifier::DriverEvent,
         Rtnl,
     },
     prelude::*,
@@ -82,7 +82,7 @@ pub(crate) fn set(
 pub(crate) fn set_from_sysfs(dev: &BondDev, opt: Opt, text: &[u8]) -> Result {
     let rtnl = Rtnl::lock_or_restart()?;
     set(dev, &rtnl, opt, Value::Text(text), None)?;
-    dev.notify(&rtnl, Event::ChangeInfoData);
+    dev.notify(&rtnl, DriverEvent::ChangeInfoData);
     Ok(())
 }
 

@@ -32,6 +32,8 @@ fn write_info(dev: &BondDev, m: &mut impl Write) -> core::fmt::Result {
     let bond = dev.data();
     let p = &bond.params;
     let mode = p.mode();
+    // Copied out before the RCU read-side section: `strings` is a Mutex, which sleeps.
+    let arp_targets = (p.arp_interval.get() > 0).then(|| bond.strings.lock().arp_targets);
     let guard = rcu::read_lock();
 
     writeln!(m, "{}", VERSION_LINE)?;
@@ -74,11 +76,10 @@ fn write_info(dev: &BondDev, m: &mut impl Write) -> core::fmt::Result {
     writeln!(m, "Down Delay (ms): {}", p.downdelay.get() as i32 * miimon)?;
     writeln!(m, "Peer Notification Delay (ms): {}", p.peer_notif_delay.get() as i32 * miimon)?;
 
-    if p.arp_interval.get() > 0 {
+    if let Some(targets) = arp_targets {
         writeln!(m, "ARP Polling Interval (ms): {}", p.arp_interval.get() as i32)?;
         writeln!(m, "ARP Missed Max: {}", p.missed_max.get())?;
         write!(m, "ARP IP target/s (n.n.n.n form):")?;
-        let targets = bond.strings.lock().arp_targets;
         for (i, t) in targets.iter().take_while(|t| **t != [0; 4]).enumerate() {
             if i > 0 {
                 write!(m, ",")?;

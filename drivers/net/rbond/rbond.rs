@@ -32,7 +32,6 @@ mod params;
 mod procfs;
 mod slave;
 mod sysfs;
-mod util;
 mod xmit;
 
 module! {
@@ -73,7 +72,7 @@ module! {
 /// link type first (deleting every bond, with the notifier still there to clean up after
 /// each), then the notifier, then the per-namespace state.
 struct Rbond {
-    link: Option<Arc<globals::BondLink>>,
+    link: Option<globals::BondLink>,
     _events: notifier::Registration<events::Events>,
     _pernet: Arc<namespace::Registration<net::BondNet>>,
 }
@@ -182,12 +181,12 @@ impl kernel::Module for Rbond {
 
         let pernet = Arc::new(namespace::Registration::<net::BondNet>::new()?, GFP_KERNEL)?;
         globals::publish_defaults(defaults)?;
-        let link = Arc::new(globals::BondLink::new()?, GFP_KERNEL)?;
+        let link = globals::BondLink::new()?;
         let events = notifier::Registration::new(events::Events {
             bonds: link.ident(),
             pernet: pernet.clone(),
         })?;
-        globals::publish_link(link.clone())?;
+        globals::publish_link(link.ident())?;
         let module = Rbond {
             link: Some(link),
             _events: events,

@@ -83,6 +83,17 @@ pub mod priv_flags {
     pub const NO_ADDRCONF: u64 = crate::bindings::netdev_priv_flags_IFF_NO_ADDRCONF as u64;
 }
 
+/// The marks an upper device may set on its lower devices ([`Device::set_lower_mark`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LowerMark {
+    /// `IFF_SLAVE` in `flags`.
+    Slave,
+    /// `IFF_BONDING` in `priv_flags`: a bonding slave.
+    Bonding,
+    /// `IFF_NO_ADDRCONF` in `priv_flags`: no IPv6 address autoconfiguration.
+    NoAddrconf,
+}
+
 /// A network device's interface name, copied out of the device (`IFNAMSIZ` bytes).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Name([u8; bindings::IFNAMSIZ as usize]);
@@ -540,9 +551,16 @@ impl Device {
     }
 
     /// The link state as the driver's ethtool `get_link` reports it, or `None` if the driver
-    /// has no `get_link`. Like bonding's MII monitor, this may be called without RTNL.
-    pub fn ethtool_link(&self) -> Option<bool> {
-        // SAFETY: As in `has_link_reporting`; `get_link` only reads the device.
+    /// has no `get_link`.
+    ///
+    /// Under RTNL, in a context that may sleep, as the ethtool core calls `get_link`: a driver's
+    /// `get_link` may do bus I/O and take mutexes (`usbnet_get_link` -> `mii_link_ok` reads the
+    /// PHY over MDIO). The `&Rtnl` keeps it out of RCU-only paths such as a monitor's
+    /// lockless inspection; a caller holding RTNL must still not hold an RCU read guard or a
+    /// spinlock across it.
+    pub fn ethtool_link(&self, _rtnl: &Rtnl) -> Option<bool> {
+        // SAFETY: As in `has_link_reporting`. RTNL is held and the caller may sleep, which is
+        // the context `ethtool_get_link` (the ethtool core) calls `get_link` in.
         unsafe {
             let get_link = (*self.read_once(|d| ptr::addr_of!((*d).ethtool_ops))).get_link?;
             Some(get_link(self.as_raw()) != 0)
@@ -552,7 +570,11 @@ impl Device {
     /// The link state read from the PHY through the driver's MII ioctls (`SIOCGMIIPHY`, then
     /// `SIOCGMIIREG` of `MII_BMSR`, testing `BMSR_LSTATUS`), or `None` if the driver has no
     /// `ndo_eth_ioctl` or either ioctl fails.
-    pub fn mii_link(&self) -> Option<bool> {
+    ///
+    /// Under RTNL, in a context that may sleep: the core only ever calls `ndo_eth_ioctl` so
+    /// (`dev_eth_ioctl` from `dev_ioctl`), and drivers rely on it (`phy_mii_ioctl` takes the
+    /// MDIO bus mutex).
+    pub fn mii_link(&self, _rtnl: &Rtnl) -> Option<bool> {
         // SAFETY: As in `has_link_reporting`.
         let ioctl = unsafe { (*self.read_once(|d| ptr::addr_of!((*d).netdev_ops))).ndo_eth_ioctl? };
         // SAFETY: `ifreq` is a plain C structure for which all zeroes is valid.
@@ -565,8 +587,10 @@ impl Device {
         }
         // The MII data overlays the request's union, as `if_mii()` has it.
         let mii = ptr::addr_of_mut!(ifr.ifr_ifru).cast::<bindings::mii_ioctl_data>();
-        // SAFETY: `ifr` is a valid request for this device, and the union is large enough for
-        // `mii_ioctl_data`; the driver's ioctl reads and writes only the request.
+        // SAFETY: `ifr` is a valid kernel-space request for this device, and the union is large
+        // enough for `mii_ioctl_data`, which is where `SIOCGMIIPHY`/`SIOCGMIIREG` handlers
+        // (`if_mii()`) read and write. RTNL is held and the caller may sleep, as for
+        // `dev_eth_ioctl`.
         unsafe {
             if ioctl(self.as_raw(), &mut ifr, bindings::SIOCGMIIPHY as _) != 0 {
                 return None;
@@ -726,9 +750,24 @@ impl Device {
     /// Copies `from`'s unicast and multicast address lists to this device
     /// (`dev_uc_sync`/`dev_mc_sync`), as an upper device does for its active lower device.
     ///
-    /// Call with `from`'s address lock held, that is, from `ndo_set_rx_mode`, or under RTNL.
-    pub fn sync_addr_lists_from(&self, from: &Device, multiple: bool) -> Result {
-        // SAFETY: Both devices are valid; the caller holds the locks the functions document.
+    /// `dev_uc_sync` and `dev_mc_sync` walk `from`'s lists and must hold `from`'s address
+    /// lock while they do (they take only this device's): RTNL alone does not exclude
+    /// `dev_mc_add` on `from` (IPv6 multicast joins run without it). So the caller shows the
+    /// lock held with an [`AddrListsLocked`] token: the one `ndo_set_rx_mode` receives, or a
+    /// guard from [`Device::lock_addr_lists`].
+    ///
+    /// ```
+    /// # use kernel::net::device::Device;
+    /// fn copy_lists(lower: &Device, upper: &Device) -> kernel::error::Result {
+    ///     let locked = upper.lock_addr_lists();
+    ///     lower.sync_addr_lists_from(&locked, false)
+    ///     // Passing `upper` itself, without its lock, no longer compiles.
+    /// }
+    /// ```
+    pub fn sync_addr_lists_from(&self, from: &AddrListsLocked<'_>, multiple: bool) -> Result {
+        let from = from.dev;
+        // SAFETY: Both devices are valid; `from`'s address lock is held for the token's
+        // lifetime, and the functions take this device's own address lock themselves.
         unsafe {
             if multiple {
                 to_result(bindings::dev_uc_sync_multiple(self.as_raw(), from.as_raw()))?;
@@ -740,9 +779,19 @@ impl Device {
         }
     }
 
+    /// Takes the device's address list lock (`netif_addr_lock_bh`), until the guard drops.
+    pub fn lock_addr_lists(&self) -> AddrListsGuard<'_> {
+        // SAFETY: The device is valid; the guard's drop releases the lock.
+        unsafe { bindings::netif_addr_lock_bh(self.as_raw()) };
+        AddrListsGuard(AddrListsLocked { dev: self, _not_send: PhantomData })
+    }
+
     /// Removes the addresses [`Device::sync_addr_lists_from`] added from `from`.
+    ///
+    /// Takes `from`'s address lock itself (`dev_uc_unsync`), so it must not be held.
     pub fn unsync_addr_lists_from(&self, from: &Device) {
-        // SAFETY: Both devices are valid.
+        // SAFETY: Both devices are valid; `dev_uc_unsync`/`dev_mc_unsync` take both address
+        // locks themselves.
         unsafe {
             bindings::dev_uc_unsync(self.as_raw(), from.as_raw());
             bindings::dev_mc_unsync(self.as_raw(), from.as_raw());
@@ -755,22 +804,36 @@ impl Device {
         unsafe { bindings::netdev_update_features(self.as_raw()) };
     }
 
-    /// Sets and clears private flags (`IFF_BONDING`, `IFF_NO_ADDRCONF` on a lower device).
-    pub fn update_priv_flags(&self, _rtnl: &Rtnl, set: u64, clear: u64) {
-        // SAFETY: RTNL is held, which serialises `priv_flags` updates.
-        unsafe {
-            let f = bindings::netdev_priv_flags_get(self.as_raw());
-            bindings::netdev_priv_flags_set(self.as_raw(), (f & !clear) | set);
-        }
-    }
-
-    /// Sets or clears `IFF_*` flags directly, without notification, as an upper device marks
-    /// its lower devices `IFF_SLAVE`.
-    pub fn update_flags(&self, _rtnl: &Rtnl, set: u32, clear: u32) {
-        // SAFETY: RTNL is held, which serialises `flags` updates.
-        unsafe {
-            let p = ptr::addr_of_mut!((*self.as_raw()).flags);
-            ptr::write_volatile(p, (ptr::read_volatile(p) & !clear) | set);
+    /// Sets or clears one of the marks an upper device puts on its lower devices, directly,
+    /// without notification (as bond_enslave() does).
+    ///
+    /// Only these marks can be changed on a registered device: a free choice of bits would
+    /// let a driver set, say, `IFF_TX_SKB_SHARING` on its own device, which the "never
+    /// shared" ownership of [`SkBuff`] in transmit relies on being clear, or `IFF_UP` behind
+    /// the core's back.
+    pub fn set_lower_mark(&self, _rtnl: &Rtnl, mark: LowerMark, on: bool) {
+        match mark {
+            LowerMark::Slave => {
+                let bit = flags::SLAVE;
+                // SAFETY: RTNL is held, which serialises `flags` updates.
+                unsafe {
+                    let p = ptr::addr_of_mut!((*self.as_raw()).flags);
+                    let f = ptr::read_volatile(p);
+                    ptr::write_volatile(p, if on { f | bit } else { f & !bit });
+                }
+            }
+            LowerMark::Bonding | LowerMark::NoAddrconf => {
+                let bit = if mark == LowerMark::Bonding {
+                    priv_flags::BONDING
+                } else {
+                    priv_flags::NO_ADDRCONF
+                };
+                // SAFETY: RTNL is held, which serialises `priv_flags` updates.
+                unsafe {
+                    let f = bindings::netdev_priv_flags_get(self.as_raw());
+                    bindings::netdev_priv_flags_set(self.as_raw(), if on { f | bit } else { f & !bit });
+                }
+            }
         }
     }
 
@@ -849,15 +912,19 @@ impl Device {
     }
 
     /// Sends a netdevice notifier event for this device (`call_netdevice_notifiers`).
-    pub fn notify(&self, _rtnl: &Rtnl, event: super::notifier::Event) {
+    ///
+    /// Only the events a driver itself announces ([`DriverEvent`]): the life-cycle events
+    /// (`NETDEV_REGISTER`, `UNREGISTER`, `UP`, `GOING_DOWN`...) are the core's to send, and a
+    /// forged `NETDEV_UNREGISTER` makes every listener drop what it holds of a live device.
+    pub fn notify(&self, _rtnl: &Rtnl, event: super::notifier::DriverEvent) {
         // SAFETY: RTNL is held and the device is valid.
         unsafe { bindings::call_netdevice_notifiers(event.to_raw(), self.as_raw()) };
     }
 
     /// Sends a netdevice notifier event that notifiers may veto, such as
-    /// [`Event::PreTypeChange`](super::notifier::Event::PreTypeChange), and returns the
-    /// veto's error (`notifier_to_errno`).
-    pub fn notify_checked(&self, _rtnl: &Rtnl, event: super::notifier::Event) -> Result {
+    /// [`DriverEvent::PreTypeChange`](super::notifier::DriverEvent::PreTypeChange), and
+    /// returns the veto's error (`notifier_to_errno`).
+    pub fn notify_checked(&self, _rtnl: &Rtnl, event: super::notifier::DriverEvent) -> Result {
         // SAFETY: RTNL is held and the device is valid.
         let ret = unsafe { bindings::call_netdevice_notifiers(event.to_raw(), self.as_raw()) };
         // `notifier_to_errno`: a veto is `NOTIFY_STOP_MASK | (NOTIFY_OK - errno)`.
@@ -915,6 +982,51 @@ impl Device {
                 ptr::from_ref(&args).cast::<core::ffi::c_void>(),
             )
         };
+    }
+}
+
+/// Proof that a device's address list lock (`addr_list_lock`) is held, for as long as the
+/// token lives: handed to [`Driver::set_rx_mode`], which the core calls under that lock, or
+/// made by [`Device::lock_addr_lists`].
+///
+/// # Invariants
+///
+/// `dev`'s `addr_list_lock` is held by this CPU for the lifetime `'a`.
+pub struct AddrListsLocked<'a> {
+    dev: &'a Device,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<'a> AddrListsLocked<'a> {
+    /// The device whose lock is held.
+    pub fn dev(&self) -> &'a Device {
+        self.dev
+    }
+
+    /// # Safety
+    ///
+    /// `dev`'s address list lock must be held for `'a`.
+    pub(crate) unsafe fn assume_held(dev: &'a Device) -> Self {
+        // INVARIANT: The caller guarantees the lock is held for `'a`.
+        Self { dev, _not_send: PhantomData }
+    }
+}
+
+/// The address list lock of a device, taken with bottom halves off by
+/// [`Device::lock_addr_lists`] and released on drop.
+pub struct AddrListsGuard<'a>(AddrListsLocked<'a>);
+
+impl<'a> core::ops::Deref for AddrListsGuard<'a> {
+    type Target = AddrListsLocked<'a>;
+    fn deref(&self) -> &AddrListsLocked<'a> {
+        &self.0
+    }
+}
+
+impl Drop for AddrListsGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: The lock was taken by `lock_addr_lists` (type invariant) on this CPU.
+        unsafe { bindings::netif_addr_unlock_bh(self.0.dev.as_raw()) };
     }
 }
 
@@ -1011,8 +1123,9 @@ pub trait Driver: Sized + Send + Sync + 'static {
         Ok(())
     }
 
-    /// `ndo_set_rx_mode`: runs under the device's address list lock (atomic context).
-    fn set_rx_mode(_dev: &DriverDevice<Self>) {}
+    /// `ndo_set_rx_mode`: runs under the device's address list lock (atomic context), which
+    /// `locked` stands for.
+    fn set_rx_mode(_dev: &DriverDevice<Self>, _locked: &AddrListsLocked<'_>) {}
 
     /// `ndo_change_rx_flags`: `IFF_PROMISC`/`IFF_ALLMULTI` in `change` flipped.
     fn change_rx_flags(_dev: &DriverDevice<Self>, _rtnl: &Rtnl, _change: u32) {}
@@ -1352,9 +1465,18 @@ impl<T: Driver> DriverDevice<T> {
 
     /// Unregisters the device (`unregister_netdevice`); it is freed once the last reference
     /// is gone, after RTNL is released.
+    ///
+    /// Does nothing if the device is not registered (any more): already unregistered (a
+    /// second call, a call from `uninit`, or after `ip link del`) or never registered (from
+    /// a failed `init`). `unregister_netdevice_many` would `BUG_ON` such a device.
     pub fn unregister(&self, _rtnl: &Rtnl) {
-        // SAFETY: RTNL is held and the device is registered (it was handed to the driver by a
-        // callback or by `link::Registration::create`).
+        // SAFETY: `reg_state` is a field of the valid device, written only under RTNL, which
+        // is held.
+        let state = unsafe { (*self.as_raw()).reg_state };
+        if u32::from(state) != bindings::netdev_reg_state_NETREG_REGISTERED {
+            return;
+        }
+        // SAFETY: RTNL is held and the device is registered (checked just above under RTNL).
         unsafe { bindings::unregister_netdevice_queue(self.as_raw(), ptr::null_mut()) };
     }
 }
@@ -1525,7 +1647,7 @@ pub(crate) unsafe fn register<T: Driver>(dev: *mut bindings::net_device) -> Resu
 /// device, so the device stays allocated while the work is pending or running. Cancel the work
 /// in [`Driver::stop`] or [`Driver::uninit`]: a device with queued work cannot finish
 /// unregistering.
-pub trait DeviceWork<const ID: u64 = 0>: Driver + HasDelayedWork<ID> {
+pub trait DeviceWork<const ID: u64 = 0>: Driver + HasDelayedWork<ID, Item = DriverDevice<Self>> {
     /// The work function.
     fn run(dev: ARef<DriverDevice<Self>>);
 }
@@ -1533,7 +1655,11 @@ pub trait DeviceWork<const ID: u64 = 0>: Driver + HasDelayedWork<ID> {
 // SAFETY: The `delayed_work` of a device is the one in its private data, at `Private::OFFSET`
 // plus the offset of `value` plus `T`'s own field offset; the conversions below apply exactly
 // those offsets in both directions.
-unsafe impl<T: Driver + HasDelayedWork<ID>, const ID: u64> HasDelayedWork<ID> for DriverDevice<T> {
+unsafe impl<T: Driver + HasDelayedWork<ID, Item = DriverDevice<T>>, const ID: u64> HasDelayedWork<ID>
+    for DriverDevice<T>
+{
+    type Item = Self;
+
     unsafe fn delayed_work(this: *const Self) -> *mut bindings::delayed_work {
         // SAFETY: `this` is a valid device of driver `T` (caller), whose private value is live.
         unsafe {

@@ -9,7 +9,7 @@ use super::{
     device::{self, Device, Driver, DriverDevice},
     namespace::Net,
     netlink::{Attrs, ExtAck, Message, Policy},
-    rtnl::Rtnl,
+    rtnl::{Rtnl, RtnlGuard},
 };
 use crate::{
     bindings,
@@ -19,7 +19,11 @@ use crate::{
     sync::Arc,
     types::Opaque,
 };
-use core::{marker::PhantomData, ptr};
+use core::{
+    marker::PhantomData,
+    ptr,
+    sync::atomic::{AtomicBool, Ordering},
+};
 
 /// A link type: a [`Driver`] that user space can create with `ip link add ... type KIND`.
 ///
@@ -106,29 +110,49 @@ pub trait LinkType: Driver {
 }
 
 /// The heap-allocated `rtnl_link_ops` of a link type, shared by its [`Registration`] and
-/// its [`Ident`]s so that the address stays unique while any of them exists.
-type Ops = Arc<Opaque<bindings::rtnl_link_ops>>;
+/// its [`Ident`]s so that the address stays unique while any of them exists, with whether
+/// the ops are still registered.
+struct Shared {
+    ops: Opaque<bindings::rtnl_link_ops>,
+    /// Cleared under RTNL before the ops are unregistered; read under RTNL.
+    registered: AtomicBool,
+}
+type Ops = Arc<Shared>;
 
 /// A registered link type; unregistering it (on drop) deletes every device of the kind.
 ///
+/// Owned by one place (the module); everyone else holds an [`Ident`], which does not keep the
+/// type registered. So the last user to let go never unregisters the type by accident, under
+/// RTNL, which `rtnl_link_unregister` takes again (a deadlock).
+///
 /// # Invariants
 ///
-/// `ops` is registered with `rtnl_link_register` for the life of the value and never moves.
+/// `ops.ops` is registered with `rtnl_link_register` for the life of the value and never moves.
 pub struct Registration<T: LinkType> {
     ops: Ops,
     _p: PhantomData<T>,
 }
 
-/// Recognises devices of a link type, also after (or while) the type is unregistered: it
-/// keeps the ops' memory, not their registration, so no other link type can reuse the
-/// address meanwhile.
+/// A non-owning handle on a link type: recognises its devices, also after (or while) the type
+/// is unregistered, and creates devices while it is still registered. It keeps the ops'
+/// memory, not their registration, so no other link type can reuse the address meanwhile,
+/// and dropping it never unregisters anything.
 ///
 /// # Invariants
 ///
-/// `ops` is (or was) the `rtnl_link_ops` of link type `T`.
+/// `ops.ops` is (or was) the `rtnl_link_ops` of link type `T`.
 pub struct Ident<T: LinkType> {
     ops: Ops,
     _p: PhantomData<T>,
+}
+
+impl<T: LinkType> Clone for Ident<T> {
+    fn clone(&self) -> Self {
+        Self {
+            ops: self.ops.clone(),
+            _p: PhantomData,
+        }
+    }
 }
 
 // SAFETY: The identity is a pointer compared, never written through.
@@ -139,7 +163,51 @@ unsafe impl<T: LinkType> Sync for Ident<T> {}
 impl<T: LinkType> Ident<T> {
     /// `dev` as a device of this link type, if it is one.
     pub fn downcast<'a>(&self, dev: &'a Device) -> Option<&'a DriverDevice<T>> {
-        downcast_by(self.ops.get(), dev)
+        downcast_by(self.ops.ops.get(), dev)
+    }
+
+    /// Creates and registers a device of this kind in `net`, as [`Registration::create`]
+    /// does; fails with `ENODEV` once the type's [`Registration`] has started to go.
+    ///
+    /// ```
+    /// # use kernel::net::{link::{Ident, LinkType}, namespace::Net, rtnl::RtnlGuard};
+    /// fn make<T: LinkType>(kind: &Ident<T>) -> kernel::error::Result {
+    ///     let rtnl = RtnlGuard::lock();
+    ///     kind.create(&rtnl, Net::init_ns(), kernel::c_str!("x%d")).map(|_| ())
+    ///     // `kind` may be dropped here, under RTNL: it does not own the registration.
+    /// }
+    /// ```
+    pub fn create<'a>(&self, rtnl: &'a Rtnl, net: &Net, name: &CStr) -> Result<&'a DriverDevice<T>> {
+        create_with::<T>(&self.ops, rtnl, net, name)
+    }
+}
+
+fn create_with<'a, T: LinkType>(
+    ops: &Shared,
+    rtnl: &'a Rtnl,
+    net: &Net,
+    name: &CStr,
+) -> Result<&'a DriverDevice<T>> {
+    let _ = rtnl;
+    // Read under RTNL: `Registration::drop` clears it under RTNL before unregistering, and
+    // `rtnl_link_unregister` deletes, under RTNL, every device created before that.
+    if !ops.registered.load(Ordering::Relaxed) {
+        return Err(ENODEV);
+    }
+    let q = T::num_queues();
+    let dev = device::alloc::<T>(name, bindings::NET_NAME_UNKNOWN as u8, q, q)?;
+    // SAFETY: `dev` is freshly allocated and unregistered; RTNL is held. The ops are
+    // registered (checked above, under RTNL) and outlive the device: unregistering them
+    // deletes every device that uses them first.
+    unsafe {
+        bindings::dev_net_set(dev, net.as_raw());
+        (*dev).rtnl_link_ops = ops.ops.get();
+        if let Err(e) = device::register::<T>(dev) {
+            device::free_unregistered::<T>(dev);
+            return Err(e);
+        }
+        // The device stays registered until RTNL is next dropped at least, bounding 'a.
+        Ok(DriverDevice::from_raw(dev))
     }
 }
 
@@ -216,9 +284,15 @@ impl<T: LinkType> Registration<T> {
             // SAFETY: The remaining fields (list head, optional callbacks) are valid zeroed.
             ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
         };
-        let ops: Ops = Arc::new(Opaque::new(ops), GFP_KERNEL)?;
+        let ops: Ops = Arc::new(
+            Shared {
+                ops: Opaque::new(ops),
+                registered: AtomicBool::new(true),
+            },
+            GFP_KERNEL,
+        )?;
         // SAFETY: `ops` is fully initialised, pinned, and lives until `Drop` unregisters it.
-        to_result(unsafe { bindings::rtnl_link_register(ops.get()) })?;
+        to_result(unsafe { bindings::rtnl_link_register(ops.ops.get()) })?;
         // INVARIANT: Registered just above.
         Ok(Self {
             ops,
@@ -227,7 +301,7 @@ impl<T: LinkType> Registration<T> {
     }
 
     fn ops_ptr(&self) -> *mut bindings::rtnl_link_ops {
-        self.ops.get()
+        self.ops.ops.get()
     }
 
     /// Creates and registers a device of this kind in `net` (as `echo +NAME >
@@ -241,21 +315,7 @@ impl<T: LinkType> Registration<T> {
         net: &Net,
         name: &CStr,
     ) -> Result<&'a DriverDevice<T>> {
-        let _ = rtnl;
-        let q = T::num_queues();
-        let dev = device::alloc::<T>(name, bindings::NET_NAME_UNKNOWN as u8, q, q)?;
-        // SAFETY: `dev` is freshly allocated and unregistered; RTNL is held. The ops outlive
-        // the device: unregistering them deletes every device that uses them first.
-        unsafe {
-            bindings::dev_net_set(dev, net.as_raw());
-            (*dev).rtnl_link_ops = self.ops_ptr();
-            if let Err(e) = device::register::<T>(dev) {
-                device::free_unregistered::<T>(dev);
-                return Err(e);
-            }
-            // The device stays registered until RTNL is next dropped at least, bounding 'a.
-            Ok(DriverDevice::from_raw(dev))
-        }
+        create_with::<T>(&self.ops, rtnl, net, name)
     }
 
     /// `dev` as a device of this link type, if it is one.
@@ -430,9 +490,15 @@ impl<T: LinkType> Registration<T> {
 
 impl<T: LinkType> Drop for Registration<T> {
     fn drop(&mut self) {
+        // From here on no `Ident` creates a device: the ones created before are deleted by
+        // the unregister below. Not under RTNL here: `rtnl_link_unregister` takes it.
+        {
+            let _rtnl = RtnlGuard::lock();
+            self.ops.registered.store(false, Ordering::Relaxed);
+        }
         // SAFETY: Registered by `new` (type invariants). `rtnl_link_unregister` deletes every
         // device of the kind, in every namespace, before returning, so nothing uses the ops
         // once it returns.
-        unsafe { bindings::rtnl_link_unregister(self.ops.get()) };
+        unsafe { bindings::rtnl_link_unregister(self.ops.ops.get()) };
     }
 }

@@ -12,7 +12,11 @@ use crate::{
     prelude::*,
     types::Opaque,
 };
-use core::{marker::PhantomData, pin::Pin};
+use core::{
+    marker::PhantomData,
+    pin::Pin,
+    sync::atomic::{AtomicBool, Ordering},
+};
 
 /// A network namespace.
 ///
@@ -62,21 +66,48 @@ impl Net {
 
 /// The slot number the kernel assigns to a pernet subsystem (`pernet_operations::id`).
 ///
-/// Declare one per subsystem as a `static`; [`Registration`] fills it in.
-pub struct PernetId(Opaque<core::ffi::c_uint>);
+/// Declare one per subsystem as a `static`; [`Registration`] fills it in. One registration
+/// at a time may hold it: a second `Registration::new` with the same id (two registrations of
+/// one type, or two types naming one static) fails with `EBUSY` instead of sharing, and so
+/// later freeing twice, the generic slot.
+///
+/// ```
+/// # use kernel::net::namespace::{Net, PernetData, PernetId, Registration};
+/// # use kernel::prelude::*;
+/// static ID: PernetId = PernetId::new();
+/// struct State(u32);
+/// impl PernetData for State {
+///     fn id() -> &'static PernetId { &ID }
+///     fn init(_net: &Net) -> impl PinInit<Self, Error> { State(0) }
+/// }
+/// let first = Registration::<State>::new()?;
+/// assert_eq!(Registration::<State>::new().err(), Some(EBUSY));
+/// drop(first);
+/// let again = Registration::<State>::new()?;
+/// # drop(again);
+/// # Ok::<(), Error>(())
+/// ```
+pub struct PernetId {
+    id: Opaque<core::ffi::c_uint>,
+    claimed: AtomicBool,
+}
 
-// SAFETY: The kernel writes the id once, during registration, before any reader can run.
+// SAFETY: The kernel writes the id only during registration, which `claimed` makes exclusive,
+// before any reader of that registration can run.
 unsafe impl Sync for PernetId {}
 
 impl PernetId {
     /// An unassigned id.
     pub const fn new() -> Self {
-        Self(Opaque::new(0))
+        Self {
+            id: Opaque::new(0),
+            claimed: AtomicBool::new(false),
+        }
     }
 
     fn get(&self) -> core::ffi::c_uint {
         // SAFETY: Written only by `register_pernet_subsys`, before any per-net callback runs.
-        unsafe { *self.0.get() }
+        unsafe { *self.id.get() }
     }
 }
 
@@ -126,12 +157,23 @@ unsafe impl<T: PernetData> Sync for Registration<T> {}
 impl<T: PernetData> Registration<T> {
     /// Registers the subsystem; `T::init` runs for every existing namespace.
     pub fn new() -> Result<Self> {
+        if T::id()
+            .claimed
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return Err(EBUSY);
+        }
+        Self::register().inspect_err(|_| T::id().claimed.store(false, Ordering::Release))
+    }
+
+    fn register() -> Result<Self> {
         let ops = bindings::pernet_operations {
             init: Some(Self::init_callback),
             pre_exit: Some(Self::pre_exit_callback),
             exit: Some(Self::exit_callback),
             exit_rtnl: Some(Self::exit_rtnl_callback),
-            id: T::id().0.get(),
+            id: T::id().id.get(),
             size: core::mem::size_of::<T>(),
             // SAFETY: The remaining fields (list head, optional callbacks) are valid zeroed.
             ..unsafe { core::mem::MaybeUninit::zeroed().assume_init() }
@@ -214,5 +256,6 @@ impl<T: PernetData> Drop for Registration<T> {
         // SAFETY: Registered in `new` (type invariants); the call runs `exit` for every
         // namespace before returning.
         unsafe { bindings::unregister_pernet_subsys(self.ops.get()) };
+        T::id().claimed.store(false, Ordering::Release);
     }
 }

@@ -76,6 +76,53 @@ events! {
     ChangeLowerState = netdev_cmd_NETDEV_CHANGELOWERSTATE,
 }
 
+/// The netdevice events a driver may send about a device itself, with
+/// [`Device::notify`](super::device::Device::notify): announcements of what the driver did
+/// (a failover, a new address, a type change), never the core's life-cycle events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DriverEvent {
+    /// `NETDEV_CHANGEADDR`: the driver changed the hardware address.
+    ChangeAddr,
+    /// `NETDEV_BONDING_FAILOVER`.
+    BondingFailover,
+    /// `NETDEV_NOTIFY_PEERS`: ask for gratuitous ARP / unsolicited NA.
+    NotifyPeers,
+    /// `NETDEV_RESEND_IGMP`: ask for multicast membership reports.
+    ResendIgmp,
+    /// `NETDEV_CHANGEINFODATA`: the link's info data (`IFLA_INFO_DATA`) changed.
+    ChangeInfoData,
+    /// `NETDEV_JOIN`: a lower device joined this upper device.
+    Join,
+    /// `NETDEV_RELEASE`: a lower device left.
+    Release,
+    /// `NETDEV_PRE_TYPE_CHANGE`: the device is about to change type (may be vetoed).
+    PreTypeChange,
+    /// `NETDEV_POST_TYPE_CHANGE`: the device changed type.
+    PostTypeChange,
+}
+
+impl DriverEvent {
+    /// The same event as an [`Event`].
+    pub fn event(self) -> Event {
+        match self {
+            DriverEvent::ChangeAddr => Event::ChangeAddr,
+            DriverEvent::BondingFailover => Event::BondingFailover,
+            DriverEvent::NotifyPeers => Event::NotifyPeers,
+            DriverEvent::ResendIgmp => Event::ResendIgmp,
+            DriverEvent::ChangeInfoData => Event::ChangeInfoData,
+            DriverEvent::Join => Event::Join,
+            DriverEvent::Release => Event::Release,
+            DriverEvent::PreTypeChange => Event::PreTypeChange,
+            DriverEvent::PostTypeChange => Event::PostTypeChange,
+        }
+    }
+
+    /// The raw `NETDEV_*` value.
+    pub fn to_raw(self) -> crate::ffi::c_ulong {
+        self.event().to_raw()
+    }
+}
+
 /// A notifier's answer.
 #[derive(Clone, Copy, Debug)]
 pub enum NotifyResult {

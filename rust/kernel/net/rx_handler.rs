@@ -30,9 +30,8 @@ pub enum RxResult {
 
 /// A receive handler with its per-device data (`self`).
 pub trait RxHandler: Send + Sync + 'static {
-    /// Handles one received frame; runs in softirq context under RCU.
-    ///
-    /// `skb.dev()` is the lower device the frame arrived on.
+    /// Handles one received frame; runs in softirq context under RCU. The frame arrived on
+    /// the device the handler is registered on.
     fn handle(&self, skb: SkBuff) -> RxResult;
 }
 

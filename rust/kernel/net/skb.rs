@@ -9,7 +9,10 @@
 //! `kfree_skb`, counted as a drop) or [`SkBuff::consume`]d (freed as successfully used).
 
 use super::device::Device;
-use crate::{bindings, error::code::*, error::Result};
+use crate::{
+    bindings,
+    error::{code::*, to_result, Result},
+};
 use core::{
     mem::{ManuallyDrop, MaybeUninit},
     ptr::NonNull,
@@ -71,7 +74,9 @@ pub const ETH_HLEN: usize = bindings::ETH_HLEN as usize;
 /// # Invariants
 ///
 /// `ptr` points to a valid `struct sk_buff` that this value owns one reference to and that is
-/// not shared (`skb_shared()` is false), so the wrappers may modify it.
+/// not shared (`skb_shared()` is false: no one else holds the `sk_buff` itself), so the
+/// wrappers may modify its fields. Its *data* may still be cloned (`skb_cloned()`: another
+/// `sk_buff` points at the same buffer), so a wrapper that writes packet bytes unclones first.
 pub struct SkBuff {
     ptr: NonNull<bindings::sk_buff>,
 }
@@ -145,15 +150,36 @@ impl SkBuff {
         Ok(Self { ptr })
     }
 
-    /// Appends `data` to the packet (`skb_put`); fails if there is no tailroom for it.
+    /// Appends `data` to the packet (`skb_put`); fails with `EMSGSIZE` if there is no
+    /// tailroom for it, and with `EINVAL` on a nonlinear skb (paged data: `skb_put` would hit
+    /// `SKB_LINEAR_ASSERT`, even for no bytes). A cloned buffer is uncloned first (`ENOMEM` if
+    /// that fails), so the bytes never land in a buffer a clone still reads.
+    ///
+    /// ```
+    /// # use kernel::net::skb::SkBuff;
+    /// let mut skb = SkBuff::alloc(0, 4)?;
+    /// skb.put(&[1, 2])?;
+    /// skb.put(&[])?;
+    /// assert_eq!(skb.put(&[0; 4]), Err(EMSGSIZE));
+    /// assert_eq!(skb.len(), 2);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn put(&mut self, data: &[u8]) -> Result {
         let skb = self.as_raw();
+        // SAFETY: `skb` is valid and owned (type invariants).
+        if unsafe { bindings::skb_is_nonlinear(skb) } {
+            return Err(EINVAL);
+        }
+        // SAFETY: As above; `skb_unclone` needs an unshared skb (type invariants) and may
+        // run in atomic context with `GFP_ATOMIC`.
+        to_result(unsafe { bindings::skb_unclone(skb, bindings::GFP_ATOMIC) })?;
         // SAFETY: `skb` is valid and owned; `end`/`tail` are fields describing its buffer.
         let tailroom = unsafe { bindings::skb_tailroom(skb) };
         if data.len() > usize::try_from(tailroom).unwrap_or(0) {
             return Err(EMSGSIZE);
         }
-        // SAFETY: There is room for `data.len()` bytes, which `skb_put` returns a pointer to.
+        // SAFETY: The skb is linear, its buffer is not shared with a clone, and there is room
+        // for `data.len()` bytes, which `skb_put` returns a pointer to.
         unsafe {
             let dst = bindings::skb_put(skb, data.len() as u32).cast::<u8>();
             core::ptr::copy_nonoverlapping(data.as_ptr(), dst, data.len());
@@ -265,14 +291,9 @@ impl SkBuff {
         unsafe { bindings::skb_pkt_type(self.as_raw()) }
     }
 
-    /// The device the skb is on (`skb->dev`), if any.
-    pub fn dev(&self) -> Option<&Device> {
-        // SAFETY: The skb is valid; a device stays alive while skbs reference it (the core
-        // drains them before the device is freed).
-        let d = unsafe { bindings::skb_dev(self.as_raw()) };
-        // SAFETY: As above.
-        NonNull::new(d).map(|d| unsafe { Device::from_raw(d.as_ptr()) })
-    }
+    // No `dev()`: `skb->dev` holds no reference, and an `SkBuff` can be stored past the
+    // callback that handed it over, after its device is freed. Callbacks pass the device
+    // they run for instead (the rx_handler's own data, the transmitting device).
 
     /// Moves the skb to `dev` (`skb->dev = dev`), as before transmit on a lower device or
     /// when an rx_handler hands a frame to its upper device.

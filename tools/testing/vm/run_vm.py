@@ -10,7 +10,16 @@ The script's output comes back on a second serial port (ttyS1), apart from the k
 (ttyS0), which is saved to a file and shown on request. The run is bounded by --timeout; on a
 timeout the last console lines are printed and the status is 124.
 
-Extra QEMU arguments (more NICs, a socket netdev joining a second VM) go through --qemu-arg.
+Extra QEMU arguments (more NICs, a socket netdev joining a second VM) go through --qemu-arg;
+extra host directories are shared read-only with --share TAG=PATH (mounted at /mnt/TAG).
+
+On a kernel with kmemleak (the debug profile), the init clears the boot's reports before the
+script and, after it, unloads rbond and bonding, waits out kmemleak's minimum object age
+(5 s) and scans: a leak shows on the console as "kmemleak: N new suspected memory leaks",
+followed by the report itself.
+
+Once the script's exit status has arrived the guest powers off; a guest that cannot (acpi=off
+halts instead) is stopped by the runner a few seconds later.
 """
 
 import argparse
@@ -26,6 +35,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 EXIT_MARK = "RBOND-VM-EXIT "
+POWEROFF_GRACE = 10  # seconds from the exit status to QEMU's exit before the runner ends it
 
 INIT = r"""#!/busybox sh
 /busybox mkdir -p /proc /sys /dev /tmp /run /usr /etc /var /mnt/kmods /mnt/rbond /mnt/rbond-modules /mnt/out /root
@@ -50,8 +60,17 @@ export KMODS=/mnt/kmods RBOND_MODULES=/mnt/rbond-modules RBOND_REPO=/mnt/rbond R
 ip link set lo up
 cd /mnt/rbond
 . /run-args
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && { echo scan > $kmemleak; echo clear > $kmemleak; }
 /usr/bin/bash "$@" > /dev/ttyS1 2>&1 < /dev/null
 rc=$?
+if [ -w $kmemleak ]; then
+	ip -all netns delete 2>/dev/null
+	for m in rbond bonding; do [ -d /sys/module/$m ] && rmmod $m; done
+	/busybox sleep 6
+	echo scan > $kmemleak
+	/busybox cat $kmemleak > /dev/ttyS0
+fi
 echo "%s$rc" > /dev/ttyS1
 /busybox sync
 /busybox poweroff -f
@@ -71,8 +90,10 @@ def build_initramfs(workdir):
     return root
 
 
-def pack(root, args_line, out):
+def pack(root, args_line, shares, out):
     with open(os.path.join(root, "run-args"), "w") as f:
+        for tag in shares:
+            f.write(f"/busybox mkdir -p /mnt/{tag}; /busybox mount $p9,ro {tag} /mnt/{tag}\n")
         f.write("set -- " + args_line + "\n")
     files = subprocess.run(["find", "."], cwd=root, capture_output=True, text=True,
                            check=True).stdout
@@ -91,6 +112,8 @@ def main():
     ap.add_argument("--kunit", action="store_true", help="let KUnit run (off otherwise)")
     ap.add_argument("--append", default="", help="extra kernel command line")
     ap.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
+    ap.add_argument("--share", action="append", default=[], metavar="TAG=PATH",
+                    help="host directory shared read-only, mounted at /mnt/TAG")
     ap.add_argument("--console-log", help="where to save the kernel console")
     ap.add_argument("--out-dir", help="host directory shared writable as /mnt/out")
     ap.add_argument("--show-console", action="store_true", help="print the console at the end")
@@ -111,7 +134,8 @@ def main():
         console = a.console_log or os.path.join(work, "console.log")
         root = build_initramfs(work)
         initrd = os.path.join(work, "initrd.cpio")
-        pack(root, " ".join(shlex.quote(x) for x in [a.script] + a.args), initrd)
+        shares = dict(s.split("=", 1) for s in a.share)
+        pack(root, " ".join(shlex.quote(x) for x in [a.script] + a.args), shares, initrd)
 
         cmdline = ("console=ttyS0 rdinit=/init panic=-1 printk.devkmsg=on "
                    + ("" if a.kunit else "kunit.enable=0 ") + a.append)
@@ -122,7 +146,8 @@ def main():
                 "-chardev", "stdio,id=out,signal=off", "-serial", "chardev:out"]
         for tag, path, ro in [("hostusr", "/usr", True), ("hostetc", "/etc", True),
                               ("kmods", kmods, True), ("rbondmods", a.modules, True),
-                              ("repo", REPO, True), ("out", out_dir, False)]:
+                              ("repo", REPO, True), ("out", out_dir, False)]
+                             + [(tag, path, True) for tag, path in shares.items()]:
             qemu += ["-virtfs", f"local,path={path},mount_tag={tag},security_model=none,"
                                f"multidevs=remap{',readonly=on' if ro else ''}"]
         qemu += a.qemu_arg
@@ -130,12 +155,14 @@ def main():
         proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
         status = [None]
+        reported = [None]
 
         def pump():
             for raw in proc.stdout:
                 line = raw.decode(errors="replace").replace("\r", "")
                 if line.startswith(EXIT_MARK):
                     status[0] = int(line[len(EXIT_MARK):].strip() or 1)
+                    reported[0] = time.monotonic()
                     continue
                 sys.stdout.write(line)
                 sys.stdout.flush()
@@ -144,9 +171,11 @@ def main():
         reader.start()
         deadline = time.monotonic() + a.timeout
         while proc.poll() is None and time.monotonic() < deadline:
+            if reported[0] is not None and time.monotonic() > reported[0] + POWEROFF_GRACE:
+                break  # the script is done and the guest halted rather than powered off
             time.sleep(0.2)
-        timed_out = proc.poll() is None
-        if timed_out:
+        timed_out = proc.poll() is None and status[0] is None
+        if proc.poll() is None:
             proc.kill()
         proc.wait()
         reader.join(timeout=5)

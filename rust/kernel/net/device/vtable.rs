@@ -8,7 +8,8 @@
 
 use super::{
     super::{ethtool, netlink::ExtAck, rtnl::Rtnl, skb::SkBuff},
-    Device, Driver, DriverDevice, Features, HwAddr, Private, Setup, Stats64, VlanProto,
+    AddrListsLocked, Device, Driver, DriverDevice, Features, HwAddr, Private, Setup, Stats64,
+    VlanProto,
 };
 use crate::{bindings, error::from_result, init::PinInit, sync::rcu};
 use core::{marker::PhantomData, ptr};
@@ -222,8 +223,10 @@ impl<T: Driver> Adapter<T> {
     }
 
     extern "C" fn ndo_set_rx_mode(dev: *mut bindings::net_device) {
-        // SAFETY: The core calls this on a live device of this driver.
-        T::set_rx_mode(unsafe { Self::dev(dev) });
+        // SAFETY: The core calls this on a live device of this driver, with the device's
+        // address list lock held for the whole call (`__dev_set_rx_mode` callers).
+        let (dev, locked) = unsafe { (Self::dev(dev), AddrListsLocked::assume_held(Self::dev(dev))) };
+        T::set_rx_mode(dev, &locked);
     }
 
     extern "C" fn ndo_change_rx_flags(dev: *mut bindings::net_device, change: core::ffi::c_int) {
