@@ -21,7 +21,6 @@ use super::Queue;
 use crate::{
     bindings,
     error::{code::ENOMEM, Result},
-    init::PinnedDrop,
     prelude::*,
     str::CStr,
     sync::{Arc, LockClassKey},
