@@ -144,10 +144,11 @@ def main():
                 "-kernel", bzimage, "-initrd", initrd, "-append", cmdline,
                 "-chardev", f"file,id=console,path={console}", "-serial", "chardev:console",
                 "-chardev", "stdio,id=out,signal=off", "-serial", "chardev:out"]
-        for tag, path, ro in [("hostusr", "/usr", True), ("hostetc", "/etc", True),
-                              ("kmods", kmods, True), ("rbondmods", a.modules, True),
-                              ("repo", REPO, True), ("out", out_dir, False)]
-                             + [(tag, path, True) for tag, path in shares.items()]:
+        mounts = [("hostusr", "/usr", True), ("hostetc", "/etc", True),
+                  ("kmods", kmods, True), ("rbondmods", a.modules, True),
+                  ("repo", REPO, True), ("out", out_dir, False)]
+        mounts += [(tag, path, True) for tag, path in shares.items()]
+        for tag, path, ro in mounts:
             qemu += ["-virtfs", f"local,path={path},mount_tag={tag},security_model=none,"
                                f"multidevs=remap{',readonly=on' if ro else ''}"]
         qemu += a.qemu_arg
