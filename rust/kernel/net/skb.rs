@@ -160,7 +160,9 @@ impl SkBuff {
     /// let mut skb = SkBuff::alloc(0, 4)?;
     /// skb.put(&[1, 2])?;
     /// skb.put(&[])?;
-    /// assert_eq!(skb.put(&[0; 4]), Err(EMSGSIZE));
+    /// // More than any slab rounding of the 4 bytes asked for leaves as tailroom.
+    /// let big = KVec::from_elem(0u8, 65536, GFP_KERNEL)?;
+    /// assert_eq!(skb.put(&big), Err(EMSGSIZE));
     /// assert_eq!(skb.len(), 2);
     /// # Ok::<(), Error>(())
     /// ```
