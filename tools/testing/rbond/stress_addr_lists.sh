@@ -32,8 +32,8 @@ PY
 # has_group DEV MAC: DEV's multicast list holds MAC.
 has_group() { ip maddr show dev "$1" | grep -q "link  $2"; }
 
-# The MAC of ff3e::4242:77 (33:33 + its low 32 bits).
-GROUP=ff3e::4242:77 GROUP_MAC=33:33:00:00:42:77
+# The MAC of ff3e::4242:77 (33:33 and its low 32 bits, 42:42:00:77).
+GROUP=ff3e::4242:77 GROUP_MAC=33:33:42:42:00:77
 
 race() {
 	local mode=$1 rounds=$2 i
@@ -66,6 +66,7 @@ open('/tmp/joined', 'w').close()
 time.sleep(600)" &
 	holder=$!
 	wait_for "$mode: joined group on the bond" 10 test -e /tmp/joined
+	check "$mode: group in the bond's own list" has_group bond0 $GROUP_MAC
 	if [ $mode = active-backup ]; then
 		active=$(bond_field bond0 "Currently Active Slave")
 		check "$mode: group on the active slave $active" has_group "$active" $GROUP_MAC
@@ -78,7 +79,7 @@ time.sleep(600)" &
 	for s in s0 s1 s2; do
 		wait_for "$mode: group gone from $s after the leave" 10 sh -c "! ip maddr show dev $s | grep -q 'link  $GROUP_MAC'"
 	done
-	wait_for "$mode: none of the churned groups left on the bond" 10 sh -c "! ip maddr show dev bond0 | grep -q '33:33:00:00:42:'"
+	wait_for "$mode: none of the churned groups left on the bond" 10 sh -c "! ip maddr show dev bond0 | grep -q '33:33:42:42:00:'"
 	ip link del bond0
 done
 topo_clean 3

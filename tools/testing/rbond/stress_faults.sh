@@ -1,0 +1,54 @@
+# Teardown under allocation failure. Bonds are made, slaves enslaved and released and bonds
+# deleted in a loop; on the debug kernel (failslab) one slab allocation in ten made by these
+# commands fails. Whatever fails on the way in, the way out (release, delete, unload) must
+# not: no slave left attached, no bond left, no leak, no hang, no BUG. Without failslab (the
+# normal kernel) the same loop runs with no failures injected.
+. tools/testing/rbond/lib.sh
+quiet_ipv6
+load_rbond max_bonds=0 || exit 1
+topo_peer 3 || exit 1
+FS=/sys/kernel/debug/failslab
+
+if [ -d $FS ]; then
+	echo Y > $FS/task-filter       # only processes that ask for it (make-it-fail)
+	echo 10 > $FS/probability
+	echo 1 > $FS/interval
+	echo -1 > $FS/times
+	echo 0 > $FS/verbose
+	echo N > $FS/ignore-gfp-wait   # GFP_KERNEL allocations fail too
+	pass "failslab armed: 10% of the loop's slab allocations fail"
+else
+	pass "no failslab in this kernel: the loop runs without injected failures"
+fi
+
+# churn N: N rounds of create, enslave all, release one, delete; in a shell whose slab
+# allocations may fail. Errors are expected and ignored; only the aftermath is checked, and
+# that the loop ends (timeout's 124 is a hang).
+churn() {
+	timeout 600 sh -c '
+		[ -w /proc/self/make-it-fail ] && echo 1 > /proc/self/make-it-fail
+		for i in $(seq '"$1"'); do
+			ip link add fb$((i % 4)) type bond mode active-backup miimon 100
+			for s in s0 s1 s2; do ip link set $s master fb$((i % 4)); done
+			ip link set fb$((i % 4)) up
+			ip link set s1 nomaster
+			echo -fb$((i % 4)) > /sys/class/net/bonding_masters
+			ip link del fb$((i % 4))
+			for s in s0 s1 s2; do ip link set $s nomaster; done
+		done' > /dev/null 2>&1
+	[ $? -ne 124 ]
+}
+
+check "200 rounds of make, enslave, release, delete finish" churn 200
+for s in s0 s1 s2; do
+	# A slave whose enslave failed halfway or whose release ran must be free again.
+	ip link set $s nomaster 2>/dev/null
+	check "$s is no one's slave" sh -c "! ip -d link show $s | grep -q 'master\|bond_slave'"
+	check "$s can be enslaved again" sh -c "ip link add chk type bond && ip link set $s master chk && ip link del chk"
+done
+check "no bond left over" sh -c "! ls /sys/class/net | grep -q '^fb'"
+topo_clean 3
+check "rbond unloads" unload_driver rbond
+check "bonding.ko loads after it" load_bonding max_bonds=0
+rmmod bonding
+finish
