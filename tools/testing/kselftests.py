@@ -105,11 +105,7 @@ def main():
     print(f"\n{'script':<{width}}  {'result':<24} seconds   ({args.driver})")
     for script, result, secs in rows:
         print(f"{script:<{width}}  {result:<24} {secs:>7}")
-    summary = f"{passed} passed, {failed} failed"
-    if skipped:
-        summary += f", {skipped} skipped"
-    print(summary)
-    return 1 if failed else 0
+    return run_tests.finish(passed, failed, skipped)
 
 
 if __name__ == "__main__":

@@ -245,6 +245,11 @@ def main():
         tally(*check_console(console, f"selftest {script}"))
         print(f"  {result} in {secs:.0f} s", flush=True)
 
+    return finish(passed, failed, skipped)
+
+
+def finish(passed, failed, skipped):
+    """Prints the closing line, "N passed, N failed[, N skipped]"; the exit status."""
     summary = f"{passed} passed, {failed} failed"
     if skipped:
         summary += f", {skipped} skipped"

@@ -22,7 +22,7 @@ use kernel::{
     net::{
         device::{
             flags, priv_flags, AddrListsLocked, Device, DeviceWork, Driver, DriverDevice,
-            Features, HwAddr,
+            Features, HwAddr, RxFlagsContext,
             Setup, Stats64, VlanProto, STATS64_FIELDS,
         },
         ethtool,
@@ -519,7 +519,10 @@ impl Driver for Bond {
     }
 
     /// bond_change_rx_flags().
-    fn change_rx_flags(dev: &BondDev, rtnl: &Rtnl, change: u32) {
+    /// bond_change_rx_flags(). The bond has `IFF_UNICAST_FLT`, so this runs under RTNL where
+    /// it may sleep.
+    fn change_rx_flags(dev: &BondDev, ctx: RxFlagsContext<'_>, change: u32) {
+        let RxFlagsContext::Rtnl(rtnl) = ctx else { return };
         let f = dev.flags();
         if change & flags::PROMISC != 0 {
             let inc = if f & flags::PROMISC != 0 { 1 } else { -1 };

@@ -51,8 +51,8 @@ impl Notifier for Events {
 
 impl Events {
     /// bond_master_netdev_event().
-    fn master_event(&self, _rtnl: &Rtnl, event: Event, bond: &BondDev) {
-        let bn = self.pernet.get(bond.net());
+    fn master_event(&self, rtnl: &Rtnl, event: Event, bond: &BondDev) {
+        let bn = self.pernet.get(bond.net(rtnl));
         match event {
             Event::Register => {
                 let _ = bn.bonds().lock().push(bond.into(), GFP_KERNEL);

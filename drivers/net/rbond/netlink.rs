@@ -150,7 +150,7 @@ fn changelink(dev: &BondDev, rtnl: &Rtnl, data: &Attrs<'_>, mut extack: Option<&
     if let Some(v) = num(attr::ACTIVE_SLAVE) {
         let ifindex = v? as i32;
         let name = if ifindex != 0 {
-            Device::find_by_index(dev.net(), ifindex, rtnl).ok_or(ENODEV)?.name()
+            Device::find_by_index(dev.net(rtnl), ifindex, rtnl).ok_or(ENODEV)?.name()
         } else {
             kernel::net::device::Name::empty()
         };
@@ -205,7 +205,7 @@ fn changelink(dev: &BondDev, rtnl: &Rtnl, data: &Attrs<'_>, mut extack: Option<&
     }
     if let Some(v) = num(attr::PRIMARY) {
         let ifindex = v? as i32;
-        let name = Device::find_by_index(dev.net(), ifindex, rtnl)
+        let name = Device::find_by_index(dev.net(rtnl), ifindex, rtnl)
             .map_or_else(kernel::net::device::Name::empty, |d| d.name());
         opt_set::set(dev, rtnl, Opt::Primary, Value::Text(name.as_bytes()), ex.as_deref_mut())?;
     }

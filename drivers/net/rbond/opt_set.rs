@@ -367,7 +367,7 @@ fn word(text: &[u8], max: usize) -> &[u8] {
 /// The device named `name` in the bond's namespace.
 fn device_named<'a>(dev: &BondDev, rtnl: &'a Rtnl, name: &[u8]) -> Result<Option<&'a Device>> {
     let cname = CString::try_from_fmt(kernel::fmt!("{}", Shown(name)))?;
-    Ok(Device::find_by_name(dev.net(), &cname, rtnl))
+    Ok(Device::find_by_name(dev.net(rtnl), &cname, rtnl))
 }
 
 /// bond_option_active_slave_set().

@@ -83,6 +83,21 @@ pub mod priv_flags {
     pub const NO_ADDRCONF: u64 = crate::bindings::netdev_priv_flags_IFF_NO_ADDRCONF as u64;
 }
 
+/// Where [`Driver::change_rx_flags`] runs.
+///
+/// The core calls `ndo_change_rx_flags` under RTNL, but not always where it may sleep: for a
+/// device without `IFF_UNICAST_FLT`, `__dev_set_rx_mode` turns promiscuity on from inside
+/// the device's address lock (a spinlock). Such a device cannot tell the two apart, so it
+/// gets no [`Rtnl`] token, which would let it make sleeping RTNL calls.
+#[derive(Clone, Copy)]
+pub enum RxFlagsContext<'a> {
+    /// The device has `IFF_UNICAST_FLT`: the call comes from `dev_set_promiscuity` or
+    /// `dev_set_allmulti`, under RTNL, in a context that may sleep.
+    Rtnl(&'a Rtnl),
+    /// The device has no `IFF_UNICAST_FLT`: RTNL is held, but the context may be atomic.
+    MaybeAtomic,
+}
+
 /// The marks an upper device may set on its lower devices ([`Device::set_lower_mark`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LowerMark {
@@ -509,10 +524,14 @@ impl Device {
         unsafe { self.read_once(|d| ptr::addr_of!((*d).real_num_tx_queues)) }
     }
 
-    /// The network namespace the device lives in.
-    pub fn net(&self) -> &Net {
-        // SAFETY: A device keeps its namespace alive: a namespace is dismantled only after all
-        // its devices are moved out or unregistered.
+    /// The network namespace the device lives in, while RTNL is held.
+    ///
+    /// A device keeps its namespace alive only while it lives there: `dev_change_net_namespace`
+    /// can move it out (under RTNL) and the old namespace can then go. Holding RTNL for the
+    /// borrow keeps the device where it is.
+    pub fn net<'a>(&'a self, _rtnl: &'a Rtnl) -> &'a Net {
+        // SAFETY: A namespace is dismantled only after all its devices are moved out or
+        // unregistered, both of which need RTNL, held for `'a`.
         unsafe { Net::from_raw(bindings::dev_net(self.as_raw())) }
     }
 
@@ -1127,8 +1146,9 @@ pub trait Driver: Sized + Send + Sync + 'static {
     /// `locked` stands for.
     fn set_rx_mode(_dev: &DriverDevice<Self>, _locked: &AddrListsLocked<'_>) {}
 
-    /// `ndo_change_rx_flags`: `IFF_PROMISC`/`IFF_ALLMULTI` in `change` flipped.
-    fn change_rx_flags(_dev: &DriverDevice<Self>, _rtnl: &Rtnl, _change: u32) {}
+    /// `ndo_change_rx_flags`: `IFF_PROMISC`/`IFF_ALLMULTI` in `change` flipped. See
+    /// [`RxFlagsContext`] for where it runs.
+    fn change_rx_flags(_dev: &DriverDevice<Self>, _ctx: RxFlagsContext<'_>, _change: u32) {}
 
     /// `ndo_add_slave`: `ip link set <lower> master <dev>`.
     fn add_slave(
@@ -1616,13 +1636,33 @@ pub(crate) fn alloc<T: Driver>(
 pub(crate) unsafe fn free_unregistered<T: Driver>(dev: *mut bindings::net_device) {
     // SAFETY: Guaranteed by the caller.
     unsafe {
-        Private::<T>::drop_value(Private::<T>::of(dev));
+        drop_if_never_registered::<T>(dev);
+        // After a vetoed registration (unregistering) `free_netdev` only marks the device to
+        // be freed by `netdev_run_todo`, after `priv_destructor`.
         bindings::free_netdev(dev);
     }
 }
 
+/// Drops the private value of a device whose registration failed, unless the failure went
+/// through unregistering (a `NETDEV_REGISTER` veto): then `netdev_run_todo` may still
+/// re-broadcast `NETDEV_UNREGISTER` for it, and `priv_destructor` drops the value after that.
+///
+/// # Safety
+///
+/// `dev` must be a device of driver `T` whose `register_netdevice` failed, under RTNL.
+unsafe fn drop_if_never_registered<T: Driver>(dev: *mut bindings::net_device) {
+    // SAFETY: `reg_state` is a field of the valid device, written under RTNL, which is held.
+    let state = unsafe { (*dev).reg_state };
+    if u32::from(state) == bindings::netdev_reg_state_NETREG_UNINITIALIZED {
+        // SAFETY: Never registered, so no callback or notifier can see the device any more;
+        // `priv_destructor`, if `register_netdevice` ran it, left the value not live.
+        unsafe { Private::<T>::drop_value(Private::<T>::of(dev)) };
+    }
+}
+
 /// Registers a device allocated for `T` (`register_netdevice`); on failure the private data
-/// is dropped, and the caller still frees the device.
+/// is dropped (at once, or by `priv_destructor` after a vetoed registration is undone), and
+/// the caller still frees the device.
 ///
 /// # Safety
 ///
@@ -1632,9 +1672,8 @@ pub(crate) unsafe fn register<T: Driver>(dev: *mut bindings::net_device) -> Resu
     // SAFETY: Guaranteed by the caller.
     let ret = unsafe { bindings::register_netdevice(dev) };
     if ret != 0 {
-        // SAFETY: Registration failed: no callback of this device runs any more, apart from
-        // `priv_destructor`, which skips a value that is no longer live.
-        unsafe { Private::<T>::drop_value(Private::<T>::of(dev)) };
+        // SAFETY: Registration failed, under RTNL (caller).
+        unsafe { drop_if_never_registered::<T>(dev) };
     }
     to_result(ret)
 }

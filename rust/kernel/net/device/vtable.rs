@@ -8,8 +8,8 @@
 
 use super::{
     super::{ethtool, netlink::ExtAck, rtnl::Rtnl, skb::SkBuff},
-    AddrListsLocked, Device, Driver, DriverDevice, Features, HwAddr, Private, Setup, Stats64,
-    VlanProto,
+    AddrListsLocked, Device, Driver, DriverDevice, Features, HwAddr, Private, RxFlagsContext,
+    Setup, Stats64, VlanProto,
 };
 use crate::{bindings, error::from_result, init::PinInit, sync::rcu};
 use core::{marker::PhantomData, ptr};
@@ -230,9 +230,18 @@ impl<T: Driver> Adapter<T> {
     }
 
     extern "C" fn ndo_change_rx_flags(dev: *mut bindings::net_device, change: core::ffi::c_int) {
-        // SAFETY: `ndo_change_rx_flags` runs under RTNL on a device of this driver.
-        let (dev, rtnl) = unsafe { (Self::dev(dev), Rtnl::assume_held()) };
-        T::change_rx_flags(dev, rtnl, change as u32);
+        // SAFETY: The core calls this on a live device of this driver.
+        let dev = unsafe { Self::dev(dev) };
+        let ctx = if dev.priv_flags() & super::priv_flags::UNICAST_FLT != 0 {
+            // SAFETY: With `IFF_UNICAST_FLT`, `__dev_set_rx_mode` never changes promiscuity,
+            // so the only callers are `__dev_set_promiscuity`/`__dev_set_allmulti` from
+            // `dev_set_promiscuity`/`dev_set_allmulti`/`__dev_change_flags`, under RTNL
+            // (asserted there) in process context.
+            RxFlagsContext::Rtnl(unsafe { Rtnl::assume_held() })
+        } else {
+            RxFlagsContext::MaybeAtomic
+        };
+        T::change_rx_flags(dev, ctx, change as u32);
     }
 
     extern "C" fn ndo_add_slave(
