@@ -3,8 +3,8 @@
  * The debug profile's positive control: proof that `make check-debug` would see a bug.
  *
  * With use_after_free=1 the module reads a kmalloc'ed object after kfree() (KASAN must
- * report "slab-use-after-free"); with leak=1 it drops the only pointer to an allocation
- * (kmemleak must report it after the runner's scan). With neither it does nothing. Built
+ * report "slab-use-after-free"); with leak=1 it drops the only pointers to eight allocations
+ * (kmemleak must report them after the runner's scan). With neither it does nothing. Built
  * only against the debug kernel and loaded only by tools/testing/debug/positive_control.sh.
  */
 #include <linux/module.h>
@@ -16,7 +16,7 @@ MODULE_PARM_DESC(use_after_free, "read freed memory once at load");
 
 static bool leak;
 module_param(leak, bool, 0444);
-MODULE_PARM_DESC(leak, "leak one allocation at load");
+MODULE_PARM_DESC(leak, "leak eight allocations at load");
 
 static noinline void rbond_debug_control_use_after_free(void)
 {
@@ -30,12 +30,20 @@ static noinline void rbond_debug_control_use_after_free(void)
 
 static noinline void rbond_debug_control_leak(void)
 {
-	char *p = kmalloc(128, GFP_KERNEL);
+	int i;
 
-	if (p)
-		memset(p, 0x5a, 128);
-	pr_info("rbond_debug_control: leaked an allocation\n");
-	/* p goes out of scope: nothing refers to the object any more. */
+	/*
+	 * Eight objects, each dropped as the next is made: nothing refers to them any more.
+	 * (The last pointer may linger in a stale stack slot, which kmemleak scans; the others
+	 * cannot.)
+	 */
+	for (i = 0; i < 8; i++) {
+		char *p = kmalloc(128, GFP_KERNEL);
+
+		if (p)
+			memset(p, 0x5a, 128);
+	}
+	pr_info("rbond_debug_control: leaked 8 allocations\n");
 }
 
 static int __init rbond_debug_control_init(void)
