@@ -105,7 +105,8 @@ pub(crate) fn should_notify_peers(dev: &BondDev) -> bool {
     left != 0 && left % delay == 0 && dev.carrier_ok()
 }
 
-/// bond_hw_addr_swap(): promiscuity, allmulti and address lists move to the new active.
+/// bond_hw_addr_swap(): promiscuity and allmulti move to the new active. (The address lists
+/// move in [`move_addr_lists`], once the new active slave is published.)
 fn hw_addr_swap(dev: &BondDev, rtnl: &Rtnl, new: Option<&Arc<Slave>>, old: Option<&Arc<Slave>>) {
     let f = dev.flags();
     if let Some(old) = old {
@@ -115,9 +116,6 @@ fn hw_addr_swap(dev: &BondDev, rtnl: &Rtnl, new: Option<&Arc<Slave>>, old: Optio
         if f & flags::ALLMULTI != 0 {
             let _ = old.dev.set_allmulti(rtnl, -1);
         }
-        if f & flags::UP != 0 {
-            old.dev.unsync_addr_lists_from(dev);
-        }
     }
     if let Some(new) = new {
         if f & flags::PROMISC != 0 {
@@ -126,9 +124,27 @@ fn hw_addr_swap(dev: &BondDev, rtnl: &Rtnl, new: Option<&Arc<Slave>>, old: Optio
         if f & flags::ALLMULTI != 0 {
             let _ = new.dev.set_allmulti(rtnl, 1);
         }
-        if f & flags::UP != 0 {
-            let _ = new.dev.sync_addr_lists_from(&dev.lock_addr_lists(), false);
-        }
+    }
+}
+
+/// bond_hw_addr_swap()'s address lists: off the old active slave, onto the new one.
+///
+/// Called after the new active slave is published and a grace period has passed, unlike
+/// bonding.ko, which flushes the old slave first and publishes after. There, an address
+/// added to or removed from the bond in between (IPv6 joins take no RTNL) runs
+/// `ndo_set_rx_mode`, which still sees the old slave and syncs to it again; nothing unsyncs
+/// it later, and the bond's entries keep that sync reference for good (seen in
+/// `stress_addr_lists.sh`). Here every `set_rx_mode` that could still see the old slave has
+/// finished before it is unsynced.
+fn move_addr_lists(dev: &BondDev, new: Option<&Arc<Slave>>, old: Option<&Arc<Slave>>) {
+    if dev.flags() & flags::UP == 0 {
+        return;
+    }
+    if let Some(old) = old {
+        old.dev.unsync_addr_lists_from(dev);
+    }
+    if let Some(new) = new {
+        let _ = new.dev.sync_addr_lists_from(&dev.lock_addr_lists(), false);
     }
 }
 
@@ -196,6 +212,9 @@ pub(crate) fn change_active_slave(dev: &BondDev, rtnl: &Rtnl, new: Option<Arc<Sl
     if bond.set_curr_active(rtnl, new.clone()).is_err() {
         log_bond!(dev, Err, "out of memory changing the active slave\n");
         return;
+    }
+    if bond.uses_primary() {
+        move_addr_lists(dev, new.as_ref(), old.as_ref());
     }
 
     if p.mode() == Mode::ActiveBackup {
