@@ -37,10 +37,14 @@ pub(crate) struct Events {
 }
 
 impl Notifier for Events {
+    /// bonding_netdev_event(): a bond gets the master events, and a slave the slave events;
+    /// a bond enslaved to another bond gets both (its release from the upper bond when it is
+    /// deleted comes from the slave events).
     fn event(&self, rtnl: &Rtnl, event: Event, dev: &Device) -> NotifyResult {
         if let Some(bond) = self.bonds.downcast(dev) {
             self.master_event(rtnl, event, bond);
-        } else if enslave::is_bond_slave(dev) {
+        }
+        if enslave::is_bond_slave(dev) {
             if let Some(bond) = dev.master(rtnl).and_then(|m| self.bonds.downcast(m)) {
                 slave_event(rtnl, event, bond, dev);
             }
