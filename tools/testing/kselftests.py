@@ -23,6 +23,7 @@ sys.path.insert(0, HERE)
 # Passing against rbond today; each later mode or monitor issue moves more scripts here.
 SELFTESTS_IN_CHECK = [
     "bond-arp-interval-causes-panic.sh",
+    "bond-eth-type-change.sh",
     "mode-1-recovery-updelay.sh",
 ]
 BONDING_DIR = "drivers/net/bonding"
