@@ -142,6 +142,11 @@ impl Bond {
         self.curr_active.get(guard)
     }
 
+    /// The primary slave, for as long as `guard` holds the read-side section.
+    pub(crate) fn primary<'a>(&'a self, guard: &'a rcu::Guard) -> Option<&'a Arc<Slave>> {
+        self.primary.get(guard)
+    }
+
     /// The current active slave, as its own reference.
     pub(crate) fn curr_active_arc(&self) -> Option<Arc<Slave>> {
         let guard = rcu::read_lock();

@@ -52,7 +52,9 @@ fn write_info(dev: &BondDev, m: &mut impl Write) -> core::fmt::Result {
     }
 
     if mode.uses_primary() {
-        match bond.primary_arc() {
+        // Borrowed under the guard: no reference is taken, so none can be the last one dropped
+        // inside the read-side section.
+        match bond.primary(&guard) {
             Some(prim) => {
                 let reselect = options::name_of(
                     options::PRIMARY_RESELECT_VALUES,
