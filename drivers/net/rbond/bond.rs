@@ -523,7 +523,6 @@ impl Driver for Bond {
         }
     }
 
-    /// bond_change_rx_flags().
     /// bond_change_rx_flags(). The bond has `IFF_UNICAST_FLT`, so this runs under RTNL where
     /// it may sleep.
     fn change_rx_flags(dev: &BondDev, ctx: RxFlagsContext<'_>, change: u32) {
