@@ -90,7 +90,7 @@ struct Attachment {
 impl Attachment {
     fn detach(self, rtnl: &Rtnl) {
         let Attachment { handler, files } = self;
-        drop(files);
+        files.remove(rtnl);
         handler.unregister(rtnl);
     }
 }
@@ -269,7 +269,7 @@ impl kernel::Module for LowerWatch {
             pr_err!("no device named {}\n", name.to_str().unwrap_or("?"));
             ENODEV
         })?;
-        let handler = {
+        let (handler, files) = {
             let rtnl = RtnlGuard::lock();
             let data = Arc::new(
                 Counter {
@@ -278,11 +278,19 @@ impl kernel::Module for LowerWatch {
                 },
                 GFP_KERNEL,
             )?;
-            rx_handler::Registration::new(&rtnl, &dev, data)?
+            let handler = rx_handler::Registration::new(&rtnl, &dev, data)?;
+            // Both are undone under this RTNL if the files fail (dropping them here would
+            // take RTNL a second time).
+            match AttributeGroup::new(&dev, &rtnl, c_str!("lower_watch"), &DEVICE_FILES, counts.clone()) {
+                Ok(files) => (handler, files),
+                Err(e) => {
+                    handler.unregister(&rtnl);
+                    return Err(e);
+                }
+            }
         };
         counts.attached.store(true, Ordering::Relaxed);
         let ifindex = dev.ifindex();
-        let files = AttributeGroup::new(&dev, c_str!("lower_watch"), &DEVICE_FILES, counts.clone())?;
         drop(dev);
         let watch_counts = counts.clone();
         let watch = try_pin_init!(Watch {

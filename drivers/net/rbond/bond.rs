@@ -70,6 +70,16 @@ pub(crate) struct Surfaces {
     pub(crate) files: Option<AttributeGroup<ARef<BondDev>>>,
 }
 
+impl Surfaces {
+    /// Removes both (under RTNL, which the sysfs group's removal needs).
+    pub(crate) fn clear(&mut self, rtnl: &Rtnl) {
+        self.proc = None;
+        if let Some(files) = self.files.take() {
+            files.remove(rtnl);
+        }
+    }
+}
+
 /// The private data of a bond device.
 #[pin_data]
 pub(crate) struct Bond {
@@ -354,7 +364,7 @@ impl Driver for Bond {
 
     /// bond_init(): the bond's ordered workqueue, a random MAC if it has none. The works
     /// hold the queue; it goes with the bond (bond_destructor()'s destroy_workqueue).
-    fn init(dev: &BondDev, rtnl: &Rtnl) -> Result {
+    fn init(dev: &Unregistered<Bond>, rtnl: &Rtnl) -> Result {
         let name = dev.name();
         let wq = Arc::new(OwnedQueue::new_ordered(name.as_cstr(), true)?, GFP_KERNEL)?;
         dev.data().mii_work.attach(&wq)?;
@@ -383,7 +393,7 @@ impl Driver for Bond {
         let _ = bond.set_curr_active(rtnl, None);
         let _ = bond.set_primary(rtnl, None);
         drop(bond.slaves.replace(None));
-        *bond.surfaces.lock() = Surfaces::default();
+        bond.surfaces.lock().clear(rtnl);
     }
 
     /// bond_open().
@@ -547,11 +557,11 @@ impl Driver for Bond {
     }
 
     /// bond_fix_features().
-    fn fix_features(dev: &BondDev, _rtnl: &Rtnl, features: Features) -> Features {
+    fn fix_features(bond: &Bond, _rtnl: &Rtnl, features: Features) -> Features {
         let mask = features;
         let mut f = features.base();
         let guard = rcu::read_lock();
-        for s in dev.data().slaves(&guard) {
+        for s in bond.slaves(&guard) {
             f = Features::increment(f, s.dev.features(), mask);
         }
         f.add_tso(mask)

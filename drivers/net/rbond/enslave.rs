@@ -333,7 +333,7 @@ fn attach(
     slave_dev.set_lower_mark(rtnl, LowerMark::Slave, true);
     slave.lower_state_changed(rtnl);
 
-    let files = match crate::sysfs::slave_files(slave_dev, slave.clone()) {
+    let files = match crate::sysfs::slave_files(slave_dev, rtnl, slave.clone()) {
         Ok(f) => f,
         Err(e) => {
             unlink(rtnl, dev, slave_dev);
@@ -352,7 +352,7 @@ fn attach(
         };
         if f & flags::PROMISC != 0 {
             if let Err(e) = slave_dev.set_promiscuity(rtnl, 1) {
-                drop(files);
+                files.remove(rtnl);
                 undo_upper(rx);
                 return Err(e);
             }
@@ -362,7 +362,7 @@ fn attach(
                 if f & flags::PROMISC != 0 {
                     let _ = slave_dev.set_promiscuity(rtnl, -1);
                 }
-                drop(files);
+                files.remove(rtnl);
                 undo_upper(rx);
                 return Err(e);
             }
@@ -383,7 +383,7 @@ fn attach(
             .and_then(|_| bond.reserve_slaves(rtnl, room))
         {
             drop(entries);
-            drop(files);
+            files.remove(rtnl);
             unlink(rtnl, dev, slave_dev);
             rx.unregister(rtnl);
             detach();
@@ -471,7 +471,9 @@ fn random_ether_addr() -> HwAddr {
 /// Detaches what an entry attached to its device (with RTNL held).
 fn drop_entry(rtnl: &Rtnl, entry: SlaveEntry) {
     let SlaveEntry { slave: _, rx, files } = entry;
-    drop(files);
+    if let Some(files) = files {
+        files.remove(rtnl);
+    }
     if let Some(rx) = rx {
         rx.unregister(rtnl);
     }

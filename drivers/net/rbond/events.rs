@@ -61,17 +61,13 @@ impl Events {
             Event::Register => {
                 let _ = bn.bonds().lock().push(bond.into(), GFP_KERNEL);
                 create_proc_entry(&bn, bond);
-                match sysfs::bond_files(bond) {
+                match sysfs::bond_files(bond, rtnl) {
                     Ok(files) => bond.data().surfaces.lock().files = Some(files),
                     Err(_) => crate::log_bond!(bond, Err, "Error creating the bonding sysfs directory\n"),
                 }
             }
             Event::Unregister => {
-                {
-                    let mut s = bond.data().surfaces.lock();
-                    s.proc = None;
-                    s.files = None;
-                }
+                bond.data().surfaces.lock().clear(rtnl);
                 let mut list = bn.bonds().lock();
                 if let Some(i) = list.iter().position(|b| b.is(bond)) {
                     // Never allocates: a bond always leaves the list.

@@ -324,8 +324,8 @@ static BOND_FILES: [AttrDef<B>; 38] = [
 ];
 
 /// Creates `/sys/class/net/<bond>/bonding/`.
-pub(crate) fn bond_files(dev: &BondDev) -> Result<AttributeGroup<B>> {
-    AttributeGroup::new(dev, c_str!("bonding"), &BOND_FILES, dev.into())
+pub(crate) fn bond_files(dev: &BondDev, rtnl: &Rtnl) -> Result<AttributeGroup<B>> {
+    AttributeGroup::new(dev, rtnl, c_str!("bonding"), &BOND_FILES, dev.into())
 }
 
 // --- bonding_slave/ -------------------------------------------------------------------
@@ -380,8 +380,8 @@ static SLAVE_FILES: [AttrDef<S>; 8] = [
 ];
 
 /// Creates `/sys/class/net/<slave>/bonding_slave/`.
-pub(crate) fn slave_files(dev: &Device, slave: S) -> Result<AttributeGroup<S>> {
-    AttributeGroup::new(dev, c_str!("bonding_slave"), &SLAVE_FILES, slave)
+pub(crate) fn slave_files(dev: &Device, rtnl: &Rtnl, slave: S) -> Result<AttributeGroup<S>> {
+    AttributeGroup::new(dev, rtnl, c_str!("bonding_slave"), &SLAVE_FILES, slave)
 }
 
 // --- bonding_masters ------------------------------------------------------------------

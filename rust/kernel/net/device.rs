@@ -1107,12 +1107,21 @@ pub trait Driver: Sized + Send + Sync + 'static {
     fn setup(dev: &mut Setup<'_>) -> impl PinInit<Self>;
 
     /// `ndo_init`: called once when the device is registered.
-    fn init(_dev: &DriverDevice<Self>, _rtnl: &Rtnl) -> Result {
+    ///
+    /// The device is not registered yet, and the core frees a device whose registration fails
+    /// at once, whatever references it holds: so `init` gets an [`Unregistered`] view, which
+    /// cannot be counted or have work queued on it. (Given a `&DriverDevice`,
+    /// `ARef::from(dev)` kept past a failed registration would be a use-after-free; with
+    /// `&Unregistered` it does not compile.)
+    fn init(_dev: &Unregistered<Self>, _rtnl: &Rtnl) -> Result {
         Ok(())
     }
 
-    /// `ndo_uninit`: called when the device is unregistered (or registration fails after
-    /// `init` succeeded).
+    /// `ndo_uninit`: called when the device is unregistered.
+    ///
+    /// Not called when registration fails after `init` succeeded: the core frees that device
+    /// without waiting for references, so nothing may be handed a `&DriverDevice` then. The
+    /// private data is still dropped, so release what `init` acquired in `Drop`.
     fn uninit(_dev: &DriverDevice<Self>, _rtnl: &Rtnl) {}
 
     /// `ndo_open`: the device is brought up.
@@ -1166,7 +1175,10 @@ pub trait Driver: Sized + Send + Sync + 'static {
     }
 
     /// `ndo_fix_features`: adjust the requested features to what the device can do.
-    fn fix_features(_dev: &DriverDevice<Self>, _rtnl: &Rtnl, features: Features) -> Features {
+    ///
+    /// Gets the private data, not the device: the core also calls it from inside
+    /// `register_netdevice`, before the device is registered (see [`Driver::init`]).
+    fn fix_features(_data: &Self, _rtnl: &Rtnl, features: Features) -> Features {
         features
     }
 
@@ -1298,6 +1310,73 @@ impl<T: Driver> core::ops::Deref for DriverDevice<T> {
 
     fn deref(&self) -> &Device {
         &self.0
+    }
+}
+
+/// A device of driver `T` while `register_netdevice` runs its `ndo_init`: what
+/// [`Driver::init`] receives.
+///
+/// If registration fails, the core frees the device at once, whatever references it holds.
+/// So this view is neither a [`Device`] nor [`AlwaysRefCounted`]: it cannot be counted, stored,
+/// or have work queued on it. It offers what initialisation needs.
+///
+/// ```compile_fail
+/// # use kernel::{net::device::{Driver, Unregistered}, types::ARef};
+/// fn keep<T: Driver>(dev: &Unregistered<T>) -> ARef<Unregistered<T>> {
+///     dev.into() // No `AlwaysRefCounted`: an unregistered device cannot be counted.
+/// }
+/// ```
+///
+/// # Invariants
+///
+/// Same as [`DriverDevice`]; the device is being registered, under RTNL.
+#[repr(transparent)]
+pub struct Unregistered<T: Driver>(Device, PhantomData<T>);
+
+impl<T: Driver> Unregistered<T> {
+    /// # Safety
+    ///
+    /// `ptr` must be a valid device of driver `T` in `ndo_init`, alive for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Self {
+        // SAFETY: `Unregistered` is a transparent wrapper over `Device`; validity is up to
+        // the caller.
+        unsafe { &*ptr.cast() }
+    }
+
+    fn driver_device(&self) -> &DriverDevice<T> {
+        // SAFETY: Same device and invariants; the borrow is not handed out (it would let the
+        // caller count the device).
+        unsafe { DriverDevice::from_raw(self.0.as_raw()) }
+    }
+
+    /// The driver's private data.
+    pub fn data(&self) -> &T {
+        self.driver_device().data()
+    }
+
+    /// The device's name (a `%d` pattern is resolved before `ndo_init`).
+    pub fn name(&self) -> Name {
+        self.0.name()
+    }
+
+    /// The hardware address (set by `ip link add ... address`, or all zero).
+    pub fn addr(&self) -> HwAddr {
+        self.0.addr()
+    }
+
+    /// How the address was assigned (`NET_ADDR_*`).
+    pub fn addr_assign_type(&self) -> u8 {
+        self.0.addr_assign_type()
+    }
+
+    /// Gives the device a random locally administered address (`eth_hw_addr_random`).
+    pub fn random_hw_addr(&self, rtnl: &Rtnl) {
+        self.0.random_hw_addr(rtnl)
+    }
+
+    /// Turns the carrier off (`netif_carrier_off`).
+    pub fn carrier_off(&self) {
+        self.driver_device().carrier_off()
     }
 }
 

@@ -45,7 +45,13 @@ pub trait LinkType: Driver {
         Ok(())
     }
 
-    /// Configures a new device from its attributes, before the abstraction registers it.
+    /// Configures a new device from its attributes (`ip link add ... type KIND ...`).
+    ///
+    /// The abstraction registers the device first, so the device handed here is a registered
+    /// one, which may be counted; if `newlink` fails, the abstraction unregisters it again and
+    /// the core frees it once its references are gone. (For a device created over netlink the
+    /// core sends no `RTM_NEWLINK` before `newlink` returns, and no `RTM_DELLINK` for one it
+    /// unregisters then.)
     fn newlink(
         _dev: &DriverDevice<Self>,
         _rtnl: &Rtnl,
@@ -374,26 +380,33 @@ impl<T: LinkType> Registration<T> {
         data: *mut *mut bindings::nlattr,
         extack: *mut bindings::netlink_ext_ack,
     ) -> core::ffi::c_int {
-        // SAFETY: `newlink` runs under RTNL with a device set up by `T`'s setup, not yet
-        // registered, and the core's parsed tables.
-        let r = unsafe {
-            let rtnl = Rtnl::assume_held();
-            T::newlink(
-                Self::dev(dev),
-                rtnl,
-                Net::from_raw(src_net),
-                &Self::tb(tb),
-                &Self::data(data),
-                ExtAck::from_raw_opt(extack),
-            )
-            .and_then(|()| device::register::<T>(dev))
-        };
-        if r.is_err() {
-            // SAFETY: The core frees the unregistered device right after we fail; no callback
-            // runs before that. `drop_value` skips a value `register` already dropped.
-            unsafe { device::Private::<T>::drop_value(device::Private::<T>::of(dev)) };
-        }
-        from_result(|| r.map(|()| 0))
+        from_result(|| {
+            // SAFETY: `newlink` runs under RTNL with a device set up by `T`'s setup, not yet
+            // registered. On failure `register` has dropped the private value (or left it to
+            // `priv_destructor`), and the core frees the device.
+            unsafe { device::register::<T>(dev) }?;
+            // SAFETY: Registered just above, under RTNL; the tables are the core's parsed ones.
+            let r = unsafe {
+                let rtnl = Rtnl::assume_held();
+                T::newlink(
+                    Self::dev(dev),
+                    rtnl,
+                    Net::from_raw(src_net),
+                    &Self::tb(tb),
+                    &Self::data(data),
+                    ExtAck::from_raw_opt(extack),
+                )
+            };
+            if let Err(e) = r {
+                // Undo the registration. The device is `NETREG_UNREGISTERING` when the core's
+                // `free_netdev` sees it, so that only marks it to be freed by
+                // `netdev_run_todo`, after every reference is gone (and `priv_destructor`).
+                // SAFETY: RTNL is held and the device is registered.
+                unsafe { bindings::unregister_netdevice_queue(dev, ptr::null_mut()) };
+                return Err(e);
+            }
+            Ok(0)
+        })
     }
 
     extern "C" fn changelink(

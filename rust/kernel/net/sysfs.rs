@@ -12,7 +12,7 @@
 //! space wrote. A `store` returns `Ok(())` to accept the whole write or an error whose errno
 //! the writer sees.
 
-use super::{device::Device, namespace::Net};
+use super::{device::Device, namespace::Net, rtnl::Rtnl};
 use crate::{
     alloc::{KBox, KVec},
     bindings,
@@ -21,7 +21,7 @@ use crate::{
     str::CStr,
     types::ARef,
 };
-use core::{fmt, pin::Pin, ptr};
+use core::{fmt, mem::ManuallyDrop, pin::Pin, ptr};
 
 /// The buffer a sysfs `show` writes into: one page, output beyond it is cut off.
 pub struct Page<'a> {
@@ -216,14 +216,28 @@ struct DynAttr<T: 'static> {
 }
 
 /// A named directory of attributes under a network device (`sysfs_create_group`), whose
-/// files call back into `data`; removed on drop.
+/// files call back into `data`. Remove it with [`AttributeGroup::remove`] under RTNL, or drop
+/// it without RTNL held (the drop takes RTNL), as with [`super::rx_handler::Registration`].
+///
+/// Removal needs RTNL because the device's own directory goes away under RTNL when the device
+/// unregisters (`netdev_unregister_kobject`), taking the group's files with it; removing the
+/// group after that would walk the deleted kobject's NULL directory. Under RTNL the two cases
+/// can be told apart.
 ///
 /// # Invariants
 ///
-/// `group` (pointing into `attrs`/`ptrs`, which are never resized) is registered on `dev`'s
-/// kobject while the value lives; every `DynAttr::data` points to `*data`.
+/// Until `removed` is set, `parts.group` (pointing into `parts`' attribute arrays, which are
+/// never resized) is registered on `dev`'s kobject or was removed with that kobject's
+/// directory, and every `DynAttr::data` points to `*parts.data`. `parts` is dropped only
+/// after the group's files are gone, when `removed` is set.
 pub struct AttributeGroup<T: Send + Sync + 'static> {
     dev: ARef<Device>,
+    parts: ManuallyDrop<GroupParts<T>>,
+    removed: bool,
+}
+
+/// The memory an [`AttributeGroup`]'s registered files point into.
+struct GroupParts<T: Send + Sync + 'static> {
     group: Pin<KBox<bindings::attribute_group>>,
     _ptrs: KVec<*mut bindings::attribute>,
     _attrs: KVec<DynAttr<T>>,
@@ -242,7 +256,13 @@ fn kobj(dev: &Device) -> *mut bindings::kobject {
 
 impl<T: Send + Sync + 'static> AttributeGroup<T> {
     /// Creates directory `name` under `dev` with one file per entry of `defs`.
-    pub fn new(dev: &Device, name: &'static CStr, defs: &'static [AttrDef<T>], data: T) -> Result<Self> {
+    pub fn new(
+        dev: &Device,
+        _rtnl: &Rtnl,
+        name: &'static CStr,
+        defs: &'static [AttrDef<T>],
+        data: T,
+    ) -> Result<Self> {
         let data = KBox::pin(data, GFP_KERNEL)?;
         let data_ptr: *const T = &*data;
         let mut attrs = KVec::with_capacity(defs.len(), GFP_KERNEL)?;
@@ -277,29 +297,63 @@ impl<T: Send + Sync + 'static> AttributeGroup<T> {
         group.name = name.as_char_ptr();
         group.attrs = ptrs.as_mut_ptr();
         let group = KBox::pin(group, GFP_KERNEL)?;
-        // SAFETY: The group, its attribute array and the attributes live until `drop` removes
-        // the group, which waits for running callbacks.
+        // SAFETY: The group, its attribute array and the attributes live until `remove` has
+        // removed the group (which waits for running callbacks), or for ever. RTNL is held, so
+        // the device's kobject is not being deleted meanwhile.
         to_result(unsafe { bindings::sysfs_create_group(kobj(dev), &*group) })?;
         // INVARIANT: Registered just above with pointers into `attrs` and `ptrs`.
         Ok(Self {
             dev: dev.into(),
-            group,
-            _ptrs: ptrs,
-            _attrs: attrs,
-            data,
+            parts: ManuallyDrop::new(GroupParts {
+                group,
+                _ptrs: ptrs,
+                _attrs: attrs,
+                data,
+            }),
+            removed: false,
         })
     }
 
     /// The directory's data.
     pub fn data(&self) -> Pin<&T> {
-        self.data.as_ref()
+        self.parts.data.as_ref()
+    }
+
+    /// Removes the directory (unless the device's deletion took it already) and frees the
+    /// data, once no callback runs.
+    pub fn remove(mut self, rtnl: &Rtnl) {
+        self.remove_locked(rtnl);
+    }
+
+    fn remove_locked(&mut self, _rtnl: &Rtnl) {
+        if self.removed {
+            return;
+        }
+        let kobj = kobj(&self.dev);
+        // SAFETY: A net device's kobject is deleted (its `sd` cleared) only under RTNL, which
+        // is held, so `sd` is stable here.
+        let present = unsafe { !(*kobj).sd.is_null() };
+        if present {
+            // SAFETY: Registered by `new` on this kobject, whose directory still exists;
+            // `sysfs_remove_group` returns once no callback runs.
+            unsafe { bindings::sysfs_remove_group(kobj, &*self.parts.group) };
+        }
+        // Otherwise the kobject's deletion removed the files (`kernfs_remove` drains running
+        // callbacks first). Either way nothing points into `parts` any more.
+        self.removed = true;
+        // SAFETY: See above; `removed` keeps it from being dropped twice.
+        unsafe { ManuallyDrop::drop(&mut self.parts) };
     }
 }
 
 impl<T: Send + Sync + 'static> Drop for AttributeGroup<T> {
+    /// Removes the directory, taking RTNL: drop it without RTNL held, or call
+    /// [`AttributeGroup::remove`] first.
     fn drop(&mut self) {
-        // SAFETY: Registered by `new`; `sysfs_remove_group` returns once no callback runs.
-        unsafe { bindings::sysfs_remove_group(kobj(&self.dev), &*self.group) };
+        if !self.removed {
+            let rtnl = super::RtnlGuard::lock();
+            self.remove_locked(&rtnl);
+        }
     }
 }
 

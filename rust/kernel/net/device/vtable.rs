@@ -9,7 +9,7 @@
 use super::{
     super::{ethtool, netlink::ExtAck, rtnl::Rtnl, skb::SkBuff},
     AddrListsLocked, Device, Driver, DriverDevice, Features, HwAddr, Private, RxFlagsContext,
-    Setup, Stats64, VlanProto,
+    Setup, Stats64, Unregistered, VlanProto,
 };
 use crate::{bindings, error::from_result, init::PinInit, sync::rcu};
 use core::{marker::PhantomData, ptr};
@@ -136,14 +136,25 @@ impl<T: Driver> Adapter<T> {
 
     extern "C" fn ndo_init(dev: *mut bindings::net_device) -> core::ffi::c_int {
         from_result(|| {
-            // SAFETY: The core calls `ndo_init` with RTNL held on a device of this driver.
-            let (dev, rtnl) = unsafe { (Self::dev(dev), Rtnl::assume_held()) };
+            // SAFETY: The core calls `ndo_init` with RTNL held on a device of this driver,
+            // which it is registering.
+            let (dev, rtnl) = unsafe { (Unregistered::from_raw(dev), Rtnl::assume_held()) };
             T::init(dev, rtnl)?;
             Ok(0)
         })
     }
 
     extern "C" fn ndo_uninit(dev: *mut bindings::net_device) {
+        // SAFETY: `reg_state` is a field of the valid device, written under RTNL, which the
+        // core holds for `ndo_uninit`.
+        let state = unsafe { (*dev).reg_state };
+        // A registration that failed (`err_uninit` in `register_netdevice`: the device is still
+        // `NETREG_UNINITIALIZED`, or `NETREG_UNREGISTERED` when its kobject failed) is freed
+        // without waiting for references, so no `&DriverDevice` may exist then; only a device
+        // being unregistered, whose references the core waits for, reaches `T::uninit`.
+        if u32::from(state) != bindings::netdev_reg_state_NETREG_UNREGISTERING {
+            return;
+        }
         // SAFETY: The core calls `ndo_uninit` with RTNL held on a device of this driver.
         let (dev, rtnl) = unsafe { (Self::dev(dev), Rtnl::assume_held()) };
         T::uninit(dev, rtnl);
@@ -282,9 +293,10 @@ impl<T: Driver> Adapter<T> {
         dev: *mut bindings::net_device,
         features: bindings::netdev_features_t,
     ) -> bindings::netdev_features_t {
-        // SAFETY: `ndo_fix_features` runs under RTNL on a device of this driver.
-        let (dev, rtnl) = unsafe { (Self::dev(dev), Rtnl::assume_held()) };
-        T::fix_features(dev, rtnl, Features(features)).0
+        // SAFETY: `ndo_fix_features` runs under RTNL on a device of this driver, whose
+        // private data is live from setup until `priv_destructor`.
+        let (data, rtnl) = unsafe { (Self::dev(dev).data(), Rtnl::assume_held()) };
+        T::fix_features(data, rtnl, Features(features)).0
     }
 
     extern "C" fn ndo_vlan_rx_add_vid(
