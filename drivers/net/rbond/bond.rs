@@ -23,7 +23,7 @@ use kernel::{
         device::{
             flags, priv_flags, AddrListsLocked, Device, DeviceWork, Driver, DriverDevice,
             Features, HwAddr, RxFlagsContext,
-            Setup, Stats64, VlanProto, STATS64_FIELDS,
+            Setup, Stats64, Unregistered, VlanProto, STATS64_FIELDS,
         },
         ethtool,
         netlink::ExtAck,

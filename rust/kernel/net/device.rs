@@ -1320,12 +1320,8 @@ impl<T: Driver> core::ops::Deref for DriverDevice<T> {
 /// So this view is neither a [`Device`] nor [`AlwaysRefCounted`]: it cannot be counted, stored,
 /// or have work queued on it. It offers what initialisation needs.
 ///
-/// ```compile_fail
-/// # use kernel::{net::device::{Driver, Unregistered}, types::ARef};
-/// fn keep<T: Driver>(dev: &Unregistered<T>) -> ARef<Unregistered<T>> {
-///     dev.into() // No `AlwaysRefCounted`: an unregistered device cannot be counted.
-/// }
-/// ```
+/// Hence `fn keep<T: Driver>(dev: &Unregistered<T>) -> ARef<Unregistered<T>> { dev.into() }`
+/// does not compile (no `AlwaysRefCounted`), nor does reaching a `&Device` to count instead.
 ///
 /// # Invariants
 ///
@@ -1371,7 +1367,7 @@ impl<T: Driver> Unregistered<T> {
 
     /// Gives the device a random locally administered address (`eth_hw_addr_random`).
     pub fn random_hw_addr(&self, rtnl: &Rtnl) {
-        self.0.random_hw_addr(rtnl)
+        self.driver_device().random_hw_addr(rtnl)
     }
 
     /// Turns the carrier off (`netif_carrier_off`).
