@@ -46,8 +46,11 @@ MODULES_OUT := $(BUILD)/modules
 MODULES_SRC := $(BUILD)/modules-src
 MODULES_DEBUG := $(BUILD)/modules-debug
 
-# make check-debug: VM time limits are multiplied by this (KASAN + lockdep under TCG).
-DEBUG_SLOW ?= 6
+# make check-debug: VM time limits are multiplied by DEBUG_SLOW (KASAN + lockdep under TCG);
+# race loops run DEBUG_SCALE percent of their rounds (lib.sh `scaled`); DEBUG_JOBS VMs at once.
+DEBUG_SLOW  ?= 6
+DEBUG_SCALE ?= 25
+DEBUG_JOBS  ?= 2
 # make selftests
 DRIVER    ?= rbond
 SELFTESTS ?=
@@ -104,7 +107,8 @@ check: modules
 
 check-debug: modules-debug
 	@python3 tools/testing/run_tests.py --kernel $(KOBJ_DEBUG) --modules $(MODULES_DEBUG) \
-		--repo $(CURDIR) --profile debug --slow $(DEBUG_SLOW)
+		--repo $(CURDIR) --profile debug --slow $(DEBUG_SLOW) --scale $(DEBUG_SCALE) \
+		--jobs $(DEBUG_JOBS)
 
 selftests: modules
 	@python3 tools/testing/kselftests.py --kernel $(KOBJ) --modules $(MODULES_OUT) \

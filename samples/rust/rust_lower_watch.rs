@@ -19,6 +19,7 @@ use kernel::{
     c_str,
     net::{
         device::Device,
+        namespace::NetScope,
         notifier::{self, Event, NotifyResult},
         procfs,
         rx_handler::{self, RxHandler, RxResult},
@@ -302,13 +303,15 @@ impl kernel::Module for LowerWatch {
             })),
         }? Error);
         let notifier = notifier::Registration::new(watch)?;
+        // The initial namespace is never dismantled: its scope only ends with the files.
+        let scope = NetScope::initial()?;
         let report = procfs::File::new_in_net(
-            Net::init_ns(),
+            &scope,
             c_str!("rust_lower_watch"),
             Report { name, counts },
         )?;
         let class_file = ClassAttribute::new(
-            Net::init_ns(),
+            &scope,
             c_str!("rust_lower_watch"),
             0o644,
             ClassFile {

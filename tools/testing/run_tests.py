@@ -19,12 +19,16 @@ With --profile debug (make check-debug) the same suites run on the debug kernel
 (kernel/debug.config): VM time limits are multiplied by --slow, the guest boots with acpi=off,
 and a positive control runs first: a module with a deliberate use-after-free and a deliberate
 leak, which KASAN and kmemleak must both report, or the net is empty and the run fails.
+--scale PCT is passed to the guests as RBOND_SCALE (lib.sh's `scaled`: loops that repeat only
+to make a race likely run PCT% as many times), and --jobs N runs N VMs at once; each VM's
+report is printed whole, in order.
 
 Exit status: 0 when nothing failed, 1 otherwise. Logs land in <build>/test-logs (or
 test-logs-debug).
 """
 
 import argparse
+import concurrent.futures
 import glob
 import os
 import re
@@ -86,6 +90,9 @@ def run_vm(args, script, log_name, kunit=False, timeout=600, script_args=(), sha
         cmd.append("--kunit")
     if args.profile == "debug":
         cmd += ["--append", "acpi=off"]
+    scale = getattr(args, "scale", 100)  # kselftests.py's runs have none
+    if scale != 100:
+        cmd += ["--env", f"RBOND_SCALE={scale}"]
     for share in shares:
         cmd += ["--share", share]
     cmd.append(script)
@@ -106,18 +113,18 @@ def console_reports(console):
         return ["(no console log)"]
 
 
-def check_console(console, name):
+def check_console(console, name, say=print):
     """One check: the VM's kernel console has no report. Returns (passed, failed)."""
     bad = console_reports(console)
     if not bad:
         return 1, 0
-    print(f"  FAIL {name}: kernel console has {len(bad)} report line(s) ({console}):")
+    say(f"  FAIL {name}: kernel console has {len(bad)} report line(s) ({console}):")
     for line in bad[:20]:
-        print(f"    {line}")
+        say(f"    {line}")
     return 0, 1
 
 
-def count_tap(output, name):
+def count_tap(output, name, say=print):
     """Counts a script's "ok - "/"not ok - " lines; prints failures with their "#" notes.
 
     Returns (lines counted, passed, failed)."""
@@ -130,13 +137,13 @@ def count_tap(output, name):
                 passed += 1
             else:
                 failed += 1
-                print(f"  FAIL {name}: {m.group(2)}")
+                say(f"  FAIL {name}: {m.group(2)}")
         elif line.startswith("#") and counted:
-            print(f"    {line}")
+            say(f"    {line}")
     return counted, passed, failed
 
 
-def positive_control(args):
+def positive_control(args, say):
     """Debug profile only: the deliberate use-after-free and leak must both be reported."""
     rc, out, console, secs = run_vm(args, "tools/testing/debug/positive_control.sh",
                                     "positive_control", timeout=300)
@@ -159,9 +166,100 @@ def positive_control(args):
             passed += 1
         else:
             failed += 1
-            print(f"  FAIL {what} (console: {console})\n{out[-2000:]}")
-    print(f"  {len(results)} checks in {secs:.0f} s", flush=True)
-    return passed, failed
+            say(f"  FAIL {what} (console: {console})\n{out[-2000:]}")
+    say(f"  {len(results)} checks in {secs:.0f} s")
+    return passed, failed, 0
+
+
+def kunit(args, say):
+    rc, out, console, secs = run_vm(args, "tools/testing/kunit.sh", "kunit", kunit=True)
+    passed = failed = skipped = 0
+    with open(console, errors="replace") as f:
+        results, names = parse_ktap(f)
+    for name, ok, skip in results:
+        if skip:
+            skipped += 1
+        elif ok:
+            passed += 1
+        else:
+            failed += 1
+            say(f"  FAIL kunit {name}")
+    for suite in REQUIRED_SUITES:
+        if suite not in names:
+            failed += 1
+            say(f"  FAIL kunit suite {suite} did not run")
+    if rc != 0:
+        failed += 1
+        say(f"  FAIL kunit VM exited {rc}:\n{out}")
+    ok, bad = check_console(console, "kunit", say)
+    say(f"  {len(results)} KUnit results in {secs:.0f} s (console: {console})")
+    return passed + ok, failed + bad, skipped
+
+
+def static_checks(args, say):
+    res = subprocess.run([sys.executable, os.path.join(args.repo, "tools/testing/check_unsafe.py"),
+                          args.repo], capture_output=True, text=True)
+    counted, ok, bad = count_tap(res.stdout, "static", say)
+    say(f"  {counted} files checked")
+    return ok, bad, 0
+
+
+def integration(args, say, script):
+    name = os.path.basename(script)[:-3]
+    rc, out, console, secs = run_vm(args, os.path.relpath(script, args.repo), name)
+    counted, passed, failed = count_tap(out, name, say)
+    if rc != 0 and not any(l.startswith("not ok") for l in out.splitlines()):
+        failed += 1
+        say(f"  FAIL {name}: exited {rc} without a failing check; output:\n{out[-3000:]}")
+    ok, bad = check_console(console, name, say)
+    say(f"  {counted} checks in {secs:.0f} s")
+    return passed + ok, failed + bad, 0
+
+
+def selftest(args, say, script):
+    import kselftests
+    result, secs, console = kselftests.run_one(args, run_vm, "rbond", script)
+    passed, failed = (1, 0) if result == "pass" else (0, 1)
+    if failed:
+        say(f"  FAIL selftest {script}: {result} (logs: {console})")
+    ok, bad = check_console(console, f"selftest {script}", say)
+    say(f"  {result} in {secs:.0f} s")
+    return passed + ok, failed + bad, 0
+
+
+def units(args):
+    """Every unit of the run, in order: (title, function(args, say) -> (passed, failed, skipped))."""
+    import kselftests
+    todo = []
+    if args.profile == "debug" and not args.only:
+        todo.append(("debug profile: positive control (KASAN use-after-free, kmemleak leak)",
+                     positive_control))
+    if not args.only:
+        todo.append(("KUnit (QEMU TCG)", kunit))
+        todo.append(("static: unsafe and SAFETY comments (tools/testing/check_unsafe.py)",
+                     static_checks))
+    scripts = sorted(s for s in glob.glob(os.path.join(args.repo, "tools/testing/rbond/*.sh"))
+                     if os.path.basename(s) != "lib.sh")
+    for script in scripts:
+        name = os.path.basename(script)[:-3]
+        if not args.only or args.only in name:
+            todo.append((f"integration: {name}", lambda a, say, s=script: integration(a, say, s)))
+    for script in kselftests.SELFTESTS_IN_CHECK:
+        if not args.only or args.only in script:
+            todo.append((f"kernel selftest: drivers/net/bonding/{script} (rbond)",
+                         lambda a, say, s=script: selftest(a, say, s)))
+    return todo
+
+
+def run_unit(args, title, fn):
+    """Runs one unit, collecting what it says; returns (lines, passed, failed, skipped)."""
+    lines = [f"== {title}"]
+    try:
+        passed, failed, skipped = fn(args, lines.append)
+    except Exception as e:  # a harness bug counts as a failure, not a lost run
+        lines.append(f"  FAIL {title}: the runner raised {e!r}")
+        passed, failed, skipped = 0, 1, 0
+    return lines, passed, failed, skipped
 
 
 def main():
@@ -173,81 +271,18 @@ def main():
     ap.add_argument("--profile", choices=["normal", "debug"], default="normal")
     ap.add_argument("--slow", type=float, default=1.0,
                     help="multiply every VM's time limit (the debug kernel is slower)")
+    ap.add_argument("--scale", type=int, default=100,
+                    help="percent of the repetitions of race loops (RBOND_SCALE in the guest)")
+    ap.add_argument("--jobs", type=int, default=1, help="VMs run at once")
     args = ap.parse_args()
     args.build = os.path.dirname(os.path.abspath(args.kernel))
     passed = failed = skipped = 0
-
-    def tally(ok, bad):
-        nonlocal passed, failed
-        passed += ok
-        failed += bad
-
-    if args.profile == "debug" and not args.only:
-        print("== debug profile: positive control (KASAN use-after-free, kmemleak leak)", flush=True)
-        tally(*positive_control(args))
-
-    if not args.only:
-        print("== KUnit (QEMU TCG)", flush=True)
-        rc, out, console, secs = run_vm(args, "tools/testing/kunit.sh", "kunit", kunit=True)
-        with open(console, errors="replace") as f:
-            results, names = parse_ktap(f)
-        for name, ok, skip in results:
-            if skip:
-                skipped += 1
-            elif ok:
-                passed += 1
-            else:
-                failed += 1
-                print(f"  FAIL kunit {name}")
-        for suite in REQUIRED_SUITES:
-            if suite not in names:
-                failed += 1
-                print(f"  FAIL kunit suite {suite} did not run")
-        if rc != 0:
-            failed += 1
-            print(f"  FAIL kunit VM exited {rc}:\n{out}")
-        tally(*check_console(console, "kunit"))
-        print(f"  {len(results)} KUnit results in {secs:.0f} s (console: {console})", flush=True)
-
-    if not args.only:
-        print("== static: unsafe and SAFETY comments (tools/testing/check_unsafe.py)", flush=True)
-        res = subprocess.run([sys.executable, os.path.join(args.repo, "tools/testing/check_unsafe.py"),
-                              args.repo], capture_output=True, text=True)
-        counted, ok, bad = count_tap(res.stdout, "static")
-        tally(ok, bad)
-        print(f"  {counted} files checked", flush=True)
-
-    scripts = sorted(s for s in glob.glob(os.path.join(args.repo, "tools/testing/rbond/*.sh"))
-                     if os.path.basename(s) != "lib.sh")
-    for script in scripts:
-        name = os.path.basename(script)[:-3]
-        if args.only and args.only not in name:
-            continue
-        print(f"== integration: {name}", flush=True)
-        rel = os.path.relpath(script, args.repo)
-        rc, out, console, secs = run_vm(args, rel, name)
-        counted, ok, bad = count_tap(out, name)
-        tally(ok, bad)
-        if rc != 0 and not any(l.startswith("not ok") for l in out.splitlines()):
-            failed += 1
-            print(f"  FAIL {name}: exited {rc} without a failing check; output:\n{out[-3000:]}")
-        tally(*check_console(console, name))
-        print(f"  {counted} checks in {secs:.0f} s", flush=True)
-
-    import kselftests
-    for script in kselftests.SELFTESTS_IN_CHECK:
-        if args.only and args.only not in script:
-            continue
-        print(f"== kernel selftest: drivers/net/bonding/{script} (rbond)", flush=True)
-        result, secs, console = kselftests.run_one(args, run_vm, "rbond", script)
-        if result == "pass":
-            passed += 1
-        else:
-            failed += 1
-            print(f"  FAIL selftest {script}: {result} (logs: {console})")
-        tally(*check_console(console, f"selftest {script}"))
-        print(f"  {result} in {secs:.0f} s", flush=True)
-
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [pool.submit(run_unit, args, title, fn) for title, fn in units(args)]
+        for future in futures:
+            lines, ok, bad, skip = future.result()
+            print("\n".join(lines), flush=True)
+            passed, failed, skipped = passed + ok, failed + bad, skipped + skip
     return finish(passed, failed, skipped)
 
 

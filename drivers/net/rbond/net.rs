@@ -9,7 +9,7 @@ use crate::sysfs::Masters;
 use kernel::{
     c_str,
     net::{
-        namespace::{PernetData, PernetId},
+        namespace::{NetScope, PernetData, PernetId},
         procfs,
         sysfs::ClassAttribute,
         Net, Rtnl,
@@ -38,9 +38,9 @@ struct Inner {
 }
 
 impl Inner {
-    fn build(net: &Net) -> Result<Self> {
+    fn build(scope: &Arc<NetScope>) -> Result<Self> {
         let bonds: Arc<BondList> = Arc::pin_init(new_mutex!(KVec::new()), GFP_KERNEL)?;
-        let proc_dir = match procfs::Dir::new(net, c_str!("bonding")) {
+        let proc_dir = match procfs::Dir::new(scope, c_str!("bonding")) {
             Ok(d) => Some(d),
             Err(_) => {
                 pr_warn!("Warning: Cannot create /proc/net/bonding\n");
@@ -49,7 +49,7 @@ impl Inner {
         };
         let masters = RcuBox::empty();
         let attr = ClassAttribute::new(
-            net,
+            scope,
             c_str!("bonding_masters"),
             0o644,
             Masters {
@@ -87,9 +87,9 @@ impl PernetData for BondNet {
         &BOND_NET_ID
     }
 
-    fn init(net: &Net) -> impl PinInit<Self, Error> {
+    fn init(_net: &Net, scope: &Arc<NetScope>) -> impl PinInit<Self, Error> {
         try_pin_init!(BondNet {
-            inner: Inner::build(net)?,
+            inner: Inner::build(scope)?,
         }? Error)
     }
 

@@ -5,7 +5,7 @@
 //! C headers: [`include/linux/proc_fs.h`](srctree/include/linux/proc_fs.h),
 //! [`include/linux/seq_file.h`](srctree/include/linux/seq_file.h).
 
-use super::namespace::Net;
+use super::namespace::{NetScope, Revoke};
 use crate::{alloc::KBox, bindings, error::code::*, error::Result, prelude::*, str::CStr, sync::Arc};
 use core::{fmt, pin::Pin, ptr};
 
@@ -39,53 +39,80 @@ pub trait Show: Send + Sync + 'static {
 }
 
 /// A directory `/proc/net/NAME` of a namespace, shared (`Arc`) with the files in it, which
-/// keep it alive; removed when the last reference goes.
+/// keep it alive; removed when the last reference goes, or when the namespace does (see
+/// [`NetScope`]), whichever comes first.
 ///
 /// # Invariants
 ///
-/// `entry` is a live proc directory this value created.
+/// `entry` is a proc directory this value created in `scope`'s namespace, a member of
+/// `scope` until the value is dropped or the scope revoked.
 pub struct Dir {
     entry: *mut bindings::proc_dir_entry,
+    scope: Arc<NetScope>,
 }
 
-// SAFETY: The entry pointer may be used (removed) from any thread.
+// SAFETY: The entry pointer is only used (removed) under the scope's lock.
 unsafe impl Send for Dir {}
-// SAFETY: `&Dir` only lends the pointer to create children, which procfs serialises.
+// SAFETY: `&Dir` only lends the pointer to create children, under the scope's lock.
 unsafe impl Sync for Dir {}
 
+/// Removes a proc entry with everything under it (a [`NetScope`] member's revocation).
+///
+/// # Safety
+///
+/// `entry` must be a live proc entry.
+unsafe fn remove_entry(entry: *const core::ffi::c_void) {
+    // SAFETY: Guaranteed by the caller; `proc_remove` waits for running callbacks.
+    unsafe { bindings::proc_remove(entry.cast_mut().cast()) };
+}
+
 impl Dir {
-    /// Creates `/proc/net/<name>` in `net`.
-    pub fn new(net: &Net, name: &'static CStr) -> Result<Arc<Self>> {
-        // SAFETY: `name` is a static string; the namespace's proc directory is valid.
-        let entry = unsafe { bindings::proc_mkdir(name.as_char_ptr(), net.proc_net()) };
-        if entry.is_null() {
-            return Err(ENOMEM);
-        }
-        // INVARIANT: Created just above.
-        Ok(Arc::new(Self { entry }, GFP_KERNEL)?)
+    /// Creates `/proc/net/<name>` in `scope`'s namespace.
+    pub fn new(scope: &Arc<NetScope>, name: &'static CStr) -> Result<Arc<Self>> {
+        // SAFETY: The entry joins the scope as soon as it exists and is removed by
+        // `remove_entry`; it stays until `drop` makes it leave, or the scope revokes it.
+        let entry = unsafe {
+            scope.join(|net| {
+                // SAFETY: `name` is a static string; the namespace's proc directory is live.
+                let e = unsafe { bindings::proc_mkdir(name.as_char_ptr(), net.proc_net()) };
+                if e.is_null() {
+                    return Err(ENOMEM);
+                }
+                Ok((e, Some((e.cast_const().cast(), remove_entry as Revoke))))
+            })
+        }?;
+        // INVARIANT: Created in `scope` and a member of it.
+        Arc::new(Self { entry, scope: scope.clone() }, GFP_KERNEL).inspect_err(|_| {
+            // SAFETY: Still a member, so still live.
+            scope.leave(entry.cast_const().cast(), || unsafe { remove_entry(entry.cast_const().cast()) });
+        }).map_err(Into::into)
     }
 }
 
 impl Drop for Dir {
     fn drop(&mut self) {
-        // SAFETY: `entry` is ours (type invariants); `proc_remove` waits for users to leave.
-        unsafe { bindings::proc_remove(self.entry) };
+        let entry = self.entry.cast_const().cast();
+        // SAFETY: While the scope is alive the entry is ours and live (type invariants).
+        self.scope.leave(entry, || unsafe { remove_entry(entry) });
     }
 }
 
-/// A read-only file whose content `T::show` writes; removed on drop.
+/// A read-only file whose content `T::show` writes; removed on drop, or with its directory
+/// or namespace, whichever comes first (see [`NetScope`]).
 ///
 /// # Invariants
 ///
-/// `entry` is a live proc file whose private data is `data`'s address.
+/// While `scope` is alive, `entry` is a live proc file whose private data is `data`'s address;
+/// a file made with [`File::new_in_net`] is a member of `scope` until dropped.
 pub struct File<T: Show> {
     entry: *mut bindings::proc_dir_entry,
     data: Pin<KBox<T>>,
+    scope: Arc<NetScope>,
     // Declared last: the directory outlives the file's removal in `drop`.
     _dir: Option<Arc<Dir>>,
 }
 
-// SAFETY: `T: Send + Sync`; the entry pointer may be used from any thread.
+// SAFETY: `T: Send + Sync`; the entry pointer is only used under the scope's lock.
 unsafe impl<T: Show> Send for File<T> {}
 // SAFETY: See above.
 unsafe impl<T: Show> Sync for File<T> {}
@@ -93,41 +120,51 @@ unsafe impl<T: Show> Sync for File<T> {}
 impl<T: Show> File<T> {
     /// Creates file `name` (mode 0444) in `dir`, which the file keeps alive.
     pub fn new(dir: &Arc<Dir>, name: &CStr, data: T) -> Result<Self> {
-        Self::create(dir.entry, Some(dir.clone()), name, data)
+        Self::create(&dir.scope, Some(dir.clone()), name, data)
     }
 
-    /// Creates `/proc/net/<name>` directly in `net`. Drop the file before the namespace goes
-    /// (keep it in the namespace's pernet state, or in a module of the initial namespace).
-    pub fn new_in_net(net: &Net, name: &CStr, data: T) -> Result<Self> {
-        Self::create(net.proc_net(), None, name, data)
+    /// Creates `/proc/net/<name>` directly in `scope`'s namespace.
+    pub fn new_in_net(scope: &Arc<NetScope>, name: &CStr, data: T) -> Result<Self> {
+        Self::create(scope, None, name, data)
     }
 
-    fn create(
-        parent: *mut bindings::proc_dir_entry,
-        dir: Option<Arc<Dir>>,
-        name: &CStr,
-        data: T,
-    ) -> Result<Self> {
+    fn create(scope: &Arc<NetScope>, dir: Option<Arc<Dir>>, name: &CStr, data: T) -> Result<Self> {
         let data = KBox::pin(data, GFP_KERNEL)?;
         let p: *const T = &*data;
-        // SAFETY: `parent` is a live directory; `p` stays valid until `drop` has removed the
-        // entry (which waits for running `show`s); the name is copied by procfs.
+        let in_dir = dir.as_ref().map(|d| d.entry);
+        // SAFETY: A file in a directory goes with the directory (`proc_remove` of the
+        // directory removes it), so only a file made directly in the namespace joins the
+        // scope; it is removed by `remove_entry`, and stays until `drop` makes it leave.
         let entry = unsafe {
-            bindings::proc_create_single_data(
-                name.as_char_ptr(),
-                0o444,
-                parent,
-                Some(show_callback::<T>),
-                p.cast_mut().cast(),
-            )
-        };
-        if entry.is_null() {
-            return Err(ENOMEM);
-        }
+            scope.join(|net| {
+                // The directory is live: the scope is alive, and `dir` keeps it referenced.
+                let parent = in_dir.unwrap_or_else(|| net.proc_net());
+                // SAFETY: `parent` is a live directory; `p` stays valid until the entry is
+                // removed (which waits for running `show`s); the name is copied by procfs.
+                let e = unsafe {
+                    bindings::proc_create_single_data(
+                        name.as_char_ptr(),
+                        0o444,
+                        parent,
+                        Some(show_callback::<T>),
+                        p.cast_mut().cast(),
+                    )
+                };
+                if e.is_null() {
+                    return Err(ENOMEM);
+                }
+                let member = match in_dir {
+                    Some(_) => None,
+                    None => Some((e.cast_const().cast(), remove_entry as Revoke)),
+                };
+                Ok((e, member))
+            })
+        }?;
         // INVARIANT: Created just above with `data`'s address.
         Ok(Self {
             entry,
             data,
+            scope: scope.clone(),
             _dir: dir,
         })
     }
@@ -140,10 +177,10 @@ impl<T: Show> File<T> {
 
 impl<T: Show> Drop for File<T> {
     fn drop(&mut self) {
-        // SAFETY: `entry` is ours; `proc_remove` returns once no `show` runs, so `data` may be
-        // dropped afterwards.
-        unsafe { bindings::proc_remove(self.entry) };
-        self.entry = ptr::null_mut();
+        let entry = self.entry.cast_const().cast();
+        // SAFETY: While the scope is alive the entry is ours and live (type invariants);
+        // `proc_remove` returns once no `show` runs, so `data` may be dropped afterwards.
+        self.scope.leave(entry, || unsafe { remove_entry(entry) });
     }
 }
 

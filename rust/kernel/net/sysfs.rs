@@ -12,13 +12,18 @@
 //! space wrote. A `store` returns `Ok(())` to accept the whole write or an error whose errno
 //! the writer sees.
 
-use super::{device::Device, namespace::Net, rtnl::Rtnl};
+use super::{
+    device::Device,
+    namespace::{Net, NetScope, Revoke},
+    rtnl::Rtnl,
+};
 use crate::{
     alloc::{KBox, KVec},
     bindings,
     error::{to_result, Error, Result},
     prelude::*,
     str::CStr,
+    sync::Arc,
     types::ARef,
 };
 use core::{fmt, mem::ManuallyDrop, pin::Pin, ptr};
@@ -89,30 +94,40 @@ struct ClassBlock<T> {
     data: T,
 }
 
-/// A file in `/sys/class/net/` of one network namespace; removed on drop.
-///
-/// Keep it in the namespace's pernet state ([`super::namespace::PernetData`]) and drop it
-/// there (in `pre_exit` at the latest): the callbacks are handed the namespace, which must
-/// outlive the file.
+/// A file in `/sys/class/net/` of one network namespace; removed on drop, or when the
+/// namespace goes, whichever comes first (see [`NetScope`]).
 ///
 /// # Invariants
 ///
-/// `block.attr` is registered with `netdev_class_create_file_ns` for `block.ns` while the value
-/// lives, and `block` never moves.
+/// While `scope` is alive, `block.attr` is registered with `netdev_class_create_file_ns` for
+/// `block.ns`, `scope`'s namespace, and `block` is a member of `scope`; `block` never moves.
 pub struct ClassAttribute<T: ClassAttributeOps> {
     block: Pin<KBox<ClassBlock<T>>>,
+    scope: Arc<NetScope>,
 }
 
-// SAFETY: `T: Send + Sync`; the namespace pointer is only used as a tag.
+// SAFETY: `T: Send + Sync`; the namespace pointer is only used as a tag, and under the
+// scope's lock.
 unsafe impl<T: ClassAttributeOps> Send for ClassAttribute<T> {}
 // SAFETY: See above.
 unsafe impl<T: ClassAttributeOps> Sync for ClassAttribute<T> {}
 
+/// Removes a class file (a [`NetScope`] member's revocation).
+///
+/// # Safety
+///
+/// `block` must point to the registered `ClassBlock<T>` of a live [`ClassAttribute`].
+unsafe fn remove_class_file<T: ClassAttributeOps>(block: *const core::ffi::c_void) {
+    // SAFETY: Guaranteed by the caller; removal waits for running callbacks.
+    unsafe {
+        let block = &*block.cast::<ClassBlock<T>>();
+        bindings::netdev_class_remove_file_ns(&block.attr, block.ns.cast())
+    };
+}
+
 impl<T: ClassAttributeOps> ClassAttribute<T> {
-    /// Creates `/sys/class/net/<name>` in `net` with permissions `mode`.
-    ///
-    /// Keep the value in the namespace's pernet state so it is dropped with the namespace.
-    pub fn new(net: &Net, name: &'static CStr, mode: u16, data: T) -> Result<Self> {
+    /// Creates `/sys/class/net/<name>` in `scope`'s namespace with permissions `mode`.
+    pub fn new(scope: &Arc<NetScope>, name: &'static CStr, mode: u16, data: T) -> Result<Self> {
         // SAFETY: All-zero is a valid `attribute` (no lockdep key yet; `sysfs_attr_init`).
         let mut attr: bindings::attribute = unsafe { core::mem::MaybeUninit::zeroed().assume_init() };
         attr.name = name.as_char_ptr();
@@ -124,20 +139,25 @@ impl<T: ClassAttributeOps> ClassAttribute<T> {
                     show: Some(class_show::<T>),
                     store: Some(class_store::<T>),
                 },
-                ns: net.as_raw(),
+                ns: scope.net_ptr(),
                 data,
             },
             GFP_KERNEL,
         )?;
+        let obj: *const core::ffi::c_void = ptr::addr_of!(*block).cast();
         // SAFETY: The block is pinned and outlives the registration (dropped after removal in
-        // `drop`); `sysfs_attr_init` only sets the lockdep key.
+        // `drop`, or after the scope's revocation removed it); `sysfs_attr_init` only sets the
+        // lockdep key. The file joins the scope, removed by `remove_class_file::<T>`.
         unsafe {
-            let attr = ptr::addr_of!(block.attr).cast_mut();
-            bindings::sysfs_attr_init(ptr::addr_of_mut!((*attr).attr));
-            to_result(bindings::netdev_class_create_file_ns(attr, net.as_raw().cast()))?;
-        }
-        // INVARIANT: Registered just above.
-        Ok(Self { block })
+            scope.join(|net| {
+                let attr = ptr::addr_of!(block.attr).cast_mut();
+                bindings::sysfs_attr_init(ptr::addr_of_mut!((*attr).attr));
+                to_result(bindings::netdev_class_create_file_ns(attr, net.as_raw().cast()))?;
+                Ok(((), Some((obj, remove_class_file::<T> as Revoke))))
+            })
+        }?;
+        // INVARIANT: Registered just above, a member of `scope`.
+        Ok(Self { block, scope: scope.clone() })
     }
 
     /// The attribute's data.
@@ -148,10 +168,9 @@ impl<T: ClassAttributeOps> ClassAttribute<T> {
 
 impl<T: ClassAttributeOps> Drop for ClassAttribute<T> {
     fn drop(&mut self) {
-        // SAFETY: Registered by `new` (type invariants); removal waits for running callbacks.
-        unsafe {
-            bindings::netdev_class_remove_file_ns(ptr::addr_of!(self.block.attr), self.block.ns.cast())
-        };
+        let obj: *const core::ffi::c_void = ptr::addr_of!(*self.block).cast();
+        // SAFETY: While the scope is alive the file is registered (type invariants).
+        self.scope.leave(obj, || unsafe { remove_class_file::<T>(obj) });
     }
 }
 
@@ -169,8 +188,8 @@ unsafe extern "C" fn class_show<T: ClassAttributeOps>(
     buf: *mut crate::ffi::c_char,
 ) -> isize {
     // SAFETY: `attr` is the first field of a `#[repr(C)]` `ClassBlock<T>` (see `new`), alive
-    // while the file exists; `buf` is a page we may fill. The namespace outlives the file
-    // (documented requirement of `ClassAttribute`: it lives in the namespace's pernet state).
+    // while the file exists; `buf` is a page we may fill. The namespace outlives the file:
+    // its scope removes the file (waiting for this callback) before the namespace goes.
     let (block, mut page, net) = unsafe {
         let block = &*attr.cast::<ClassBlock<T>>();
         (block, Page::from_raw(buf), Net::from_raw(block.ns.cast_mut()))

@@ -1,5 +1,5 @@
-# Churn: 200 enslave/release cycles and 200 bond create/delete cycles while traffic flows
-# through another bond, then unload: nothing left behind, no warnings.
+# Churn: 200 enslave/release cycles and 200 bond create/delete cycles (scaled: see lib.sh)
+# while traffic flows through another bond, then unload: nothing left behind, no warnings.
 . tools/testing/rbond/lib.sh
 quiet_ipv6
 
@@ -13,31 +13,32 @@ wait_for "bond0 carrier up" 10 grep -qx 1 /sys/class/net/bond0/carrier
 ping -i 0.05 -W 1 10.9.0.2 > /tmp/churn-ping 2>&1 &
 pid=$!
 
-# 200 enslave/release cycles of s0, alternating ip link and sysfs.
+# Enslave/release cycles of s0, alternating ip link and sysfs.
+cycles=$(scaled 200)
 bad=0
-for i in $(seq 1 200); do
+for i in $(seq 1 $cycles); do
 	if [ $((i % 2)) = 0 ]; then
 		ip link set s0 master bond0 && ip link set s0 nomaster || bad=$((bad + 1))
 	else
 		echo +s0 > /sys/class/net/bond0/bonding/slaves && echo -s0 > /sys/class/net/bond0/bonding/slaves || bad=$((bad + 1))
 	fi
 done
-expect_eq "200 enslave/release cycles, none failed" "$bad" "0"
+expect_eq "$cycles enslave/release cycles, none failed" "$bad" "0"
 expect_eq "s0 got its MAC back" "$(cat /sys/class/net/s0/address)" "$mac0"
 expect_eq "s0 got its MTU back" "$(cat /sys/class/net/s0/mtu)" "$mtu0"
 check "s0 has no master" test ! -e /sys/class/net/s0/master
 expect_eq "bond0 slaves are s1 s2" "$(cat /sys/class/net/bond0/bonding/slaves)" "s1 s2"
 
-# 200 create/delete cycles, alternating bonding_masters and ip link.
+# Create/delete cycles, alternating bonding_masters and ip link.
 bad=0
-for i in $(seq 1 200); do
+for i in $(seq 1 $cycles); do
 	if [ $((i % 2)) = 0 ]; then
 		echo +bondc > /sys/class/net/bonding_masters && echo -bondc > /sys/class/net/bonding_masters || bad=$((bad + 1))
 	else
 		ip link add bondc type bond mode balance-rr && ip link del bondc || bad=$((bad + 1))
 	fi
 done
-expect_eq "200 bond create/delete cycles, none failed" "$bad" "0"
+expect_eq "$cycles bond create/delete cycles, none failed" "$bad" "0"
 expect_eq "only bond0 is left" "$(cat /sys/class/net/bonding_masters)" "bond0"
 check "no /proc/net/bonding/bondc" test ! -e /proc/net/bonding/bondc
 

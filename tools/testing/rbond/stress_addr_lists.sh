@@ -8,15 +8,18 @@
 load_rbond max_bonds=0 || exit 1
 topo_peer 3 || exit 1
 
-# mcast_churn DEV SECONDS: joins and leaves 64 groups on DEV in a loop, for at most SECONDS.
+# mcast_churn DEV SECONDS: joins and leaves 64 groups on DEV in a loop, until SIGTERM or for
+# at most SECONDS; prints how many joins and leaves it made.
 mcast_churn() {
 	python3 - "$1" "$2" <<'PY'
-import socket, struct, sys, time
+import signal, socket, struct, sys, time
 ifindex = socket.if_nametoindex(sys.argv[1])
 end = time.monotonic() + float(sys.argv[2])
+stop = []
+signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 ops = 0
-while time.monotonic() < end:
+while time.monotonic() < end and not stop:
     for i in range(64):
         mreq = socket.inet_pton(socket.AF_INET6, "ff3e::4242:%x" % i) + struct.pack("@I", ifindex)
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
@@ -50,12 +53,13 @@ race() {
 		ip link set s2 master bond0
 		kill -0 $churn 2>/dev/null || break
 	done
+	kill $churn 2>/dev/null
 	wait $churn
 	echo "$mode: $(cat /tmp/churn.out) joins and leaves during $i rounds"
 }
 
 for mode in active-backup balance-rr; do
-	check "$mode: multicast churn raced $mode failovers and enslave/release" race $mode 40
+	check "$mode: multicast churn raced $mode failovers and enslave/release" race $mode $(scaled 40)
 	# A group joined on the bond now must reach the slaves that carry the bond's lists.
 	python3 -c "
 import socket, struct, time

@@ -39,7 +39,8 @@ churn() {
 	[ $? -ne 124 ]
 }
 
-check "50 rounds of make, enslave, release, delete finish" churn 50
+rounds=$(scaled 50)
+check "$rounds rounds of make, enslave, release, delete finish" churn $rounds
 for s in s0 s1 s2; do
 	# A slave whose enslave failed halfway or whose release ran must be free again.
 	ip link set $s nomaster 2>/dev/null

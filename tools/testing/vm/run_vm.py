@@ -11,7 +11,8 @@ The script's output comes back on a second serial port (ttyS1), apart from the k
 timeout the last console lines are printed and the status is 124.
 
 Extra QEMU arguments (more NICs, a socket netdev joining a second VM) go through --qemu-arg;
-extra host directories are shared read-only with --share TAG=PATH (mounted at /mnt/TAG).
+extra host directories are shared read-only with --share TAG=PATH (mounted at /mnt/TAG), and
+--env NAME=VALUE sets a variable for the script.
 
 On a kernel with kmemleak (the debug profile), the init clears the boot's reports before the
 script and, after it, unloads rbond and bonding, waits out kmemleak's minimum object age
@@ -93,8 +94,11 @@ def build_initramfs(workdir):
     return root
 
 
-def pack(root, args_line, shares, out):
+def pack(root, args_line, shares, env, out):
     with open(os.path.join(root, "run-args"), "w") as f:
+        for assignment in env:
+            name, value = assignment.split("=", 1)
+            f.write(f"export {name}={shlex.quote(value)}\n")
         for tag in shares:
             f.write(f"/busybox mkdir -p /mnt/{tag}; /busybox mount $p9,ro {tag} /mnt/{tag}\n")
         f.write("set -- " + args_line + "\n")
@@ -117,6 +121,8 @@ def main():
     ap.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     ap.add_argument("--share", action="append", default=[], metavar="TAG=PATH",
                     help="host directory shared read-only, mounted at /mnt/TAG")
+    ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                    help="environment variable for the guest script")
     ap.add_argument("--console-log", help="where to save the kernel console")
     ap.add_argument("--out-dir", help="host directory shared writable as /mnt/out")
     ap.add_argument("--show-console", action="store_true", help="print the console at the end")
@@ -138,7 +144,7 @@ def main():
         root = build_initramfs(work)
         initrd = os.path.join(work, "initrd.cpio")
         shares = dict(s.split("=", 1) for s in a.share)
-        pack(root, " ".join(shlex.quote(x) for x in [a.script] + a.args), shares, initrd)
+        pack(root, " ".join(shlex.quote(x) for x in [a.script] + a.args), shares, a.env, initrd)
 
         cmdline = ("console=ttyS0 rdinit=/init panic=-1 printk.devkmsg=on "
                    + ("" if a.kunit else "kunit.enable=0 ") + a.append)
