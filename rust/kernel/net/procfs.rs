@@ -5,9 +5,9 @@
 //! C headers: [`include/linux/proc_fs.h`](srctree/include/linux/proc_fs.h),
 //! [`include/linux/seq_file.h`](srctree/include/linux/seq_file.h).
 
-use super::namespace::{NetScope, Revoke};
+use super::namespace::{Net, NetScope, Revoke};
 use crate::{alloc::KBox, bindings, error::code::*, error::Result, prelude::*, str::CStr, sync::Arc};
-use core::{fmt, pin::Pin, ptr};
+use core::{fmt, pin::Pin};
 
 /// The output buffer of a `seq_file` being shown.
 ///
@@ -69,18 +69,17 @@ unsafe fn remove_entry(entry: *const core::ffi::c_void) {
 impl Dir {
     /// Creates `/proc/net/<name>` in `scope`'s namespace.
     pub fn new(scope: &Arc<NetScope>, name: &'static CStr) -> Result<Arc<Self>> {
+        let create = |net: &Net| {
+            // SAFETY: `name` is a static string; the namespace's proc directory is live.
+            let e = unsafe { bindings::proc_mkdir(name.as_char_ptr(), net.proc_net()) };
+            if e.is_null() {
+                return Err(ENOMEM);
+            }
+            Ok((e, Some((e.cast_const().cast(), remove_entry as Revoke))))
+        };
         // SAFETY: The entry joins the scope as soon as it exists and is removed by
         // `remove_entry`; it stays until `drop` makes it leave, or the scope revokes it.
-        let entry = unsafe {
-            scope.join(|net| {
-                // SAFETY: `name` is a static string; the namespace's proc directory is live.
-                let e = unsafe { bindings::proc_mkdir(name.as_char_ptr(), net.proc_net()) };
-                if e.is_null() {
-                    return Err(ENOMEM);
-                }
-                Ok((e, Some((e.cast_const().cast(), remove_entry as Revoke))))
-            })
-        }?;
+        let entry = unsafe { scope.join(create) }?;
         // INVARIANT: Created in `scope` and a member of it.
         Arc::new(Self { entry, scope: scope.clone() }, GFP_KERNEL).inspect_err(|_| {
             // SAFETY: Still a member, so still live.
@@ -132,34 +131,33 @@ impl<T: Show> File<T> {
         let data = KBox::pin(data, GFP_KERNEL)?;
         let p: *const T = &*data;
         let in_dir = dir.as_ref().map(|d| d.entry);
+        let create = |net: &Net| {
+            // The directory is live: the scope is alive, and `dir` keeps it referenced.
+            let parent = in_dir.unwrap_or_else(|| net.proc_net());
+            // SAFETY: `parent` is a live directory; `p` stays valid until the entry is
+            // removed (which waits for running `show`s); the name is copied by procfs.
+            let e = unsafe {
+                bindings::proc_create_single_data(
+                    name.as_char_ptr(),
+                    0o444,
+                    parent,
+                    Some(show_callback::<T>),
+                    p.cast_mut().cast(),
+                )
+            };
+            if e.is_null() {
+                return Err(ENOMEM);
+            }
+            let member = match in_dir {
+                Some(_) => None,
+                None => Some((e.cast_const().cast(), remove_entry as Revoke)),
+            };
+            Ok((e, member))
+        };
         // SAFETY: A file in a directory goes with the directory (`proc_remove` of the
         // directory removes it), so only a file made directly in the namespace joins the
         // scope; it is removed by `remove_entry`, and stays until `drop` makes it leave.
-        let entry = unsafe {
-            scope.join(|net| {
-                // The directory is live: the scope is alive, and `dir` keeps it referenced.
-                let parent = in_dir.unwrap_or_else(|| net.proc_net());
-                // SAFETY: `parent` is a live directory; `p` stays valid until the entry is
-                // removed (which waits for running `show`s); the name is copied by procfs.
-                let e = unsafe {
-                    bindings::proc_create_single_data(
-                        name.as_char_ptr(),
-                        0o444,
-                        parent,
-                        Some(show_callback::<T>),
-                        p.cast_mut().cast(),
-                    )
-                };
-                if e.is_null() {
-                    return Err(ENOMEM);
-                }
-                let member = match in_dir {
-                    Some(_) => None,
-                    None => Some((e.cast_const().cast(), remove_entry as Revoke)),
-                };
-                Ok((e, member))
-            })
-        }?;
+        let entry = unsafe { scope.join(create) }?;
         // INVARIANT: Created just above with `data`'s address.
         Ok(Self {
             entry,
