@@ -68,7 +68,7 @@ emit() {
 
 # until_true seconds command...: polls quietly; fails when time runs out.
 until_true() {
-	local end=$((SECONDS + $1)); shift
+	local end=$((SECONDS + $1 * ${RBOND_SLOW:-1})); shift
 	until "$@" >/dev/null 2>&1; do
 		[ $SECONDS -lt $end ] || return 1
 		sleep 0.05

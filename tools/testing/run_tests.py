@@ -93,6 +93,10 @@ def run_vm(args, script, log_name, kunit=False, timeout=600, script_args=(), sha
     scale = getattr(args, "scale", 100)  # kselftests.py's runs have none
     if scale != 100:
         cmd += ["--env", f"RBOND_SCALE={scale}"]
+    if args.slow != 1:
+        cmd += ["--env", f"RBOND_SLOW={args.slow:g}"]
+    if getattr(args, "cpus", None):
+        cmd += ["--cpus", str(args.cpus)]
     for share in shares:
         cmd += ["--share", share]
     cmd.append(script)
@@ -274,6 +278,7 @@ def main():
     ap.add_argument("--scale", type=int, default=100,
                     help="percent of the repetitions of race loops (RBOND_SCALE in the guest)")
     ap.add_argument("--jobs", type=int, default=1, help="VMs run at once")
+    ap.add_argument("--cpus", type=int, help="vCPUs per VM (run_vm.py's default: 2)")
     args = ap.parse_args()
     args.build = os.path.dirname(os.path.abspath(args.kernel))
     passed = failed = skipped = 0

@@ -30,8 +30,9 @@ expect_eq() {
 }
 
 # wait_for "description" seconds command...: polls the command until it succeeds or time runs out.
+# The limit is multiplied by RBOND_SLOW (make check-debug's kernel is that much slower).
 wait_for() {
-	local what=$1 limit=$2; shift 2
+	local what=$1 limit=$(( $2 * ${RBOND_SLOW:-1} )); shift 2
 	local end=$((SECONDS + limit))
 	until "$@" >/dev/null 2>&1; do
 		if [ $SECONDS -ge $end ]; then fail "$what" "not true after ${limit}s: $*"; return 1; fi

@@ -53,14 +53,14 @@ scenario() {
 	fi
 	echo s1:1 > /sys/class/net/bond0/bonding/queue_id || return 1
 	ip link set bond0 up
-	local until=$((SECONDS + 10))
+	local until=$((SECONDS + 10 * ${RBOND_SLOW:-1}))
 	until grep -qx 1 /sys/class/net/bond0/carrier && \
 	      ! grep -q "going" /proc/net/bonding/bond0; do
 		[ $SECONDS -lt $until ] || break
 		sleep 0.1
 	done
 	if [ $mode = active-backup ]; then
-		until=$((SECONDS + 10))
+		until=$((SECONDS + 10 * ${RBOND_SLOW:-1}))
 		until [ "$(bond_field bond0 "Currently Active Slave")" = s1 ]; do
 			[ $SECONDS -lt $until ] || break
 			sleep 0.1

@@ -25,7 +25,7 @@ fi
 # allocations may fail. Errors are expected and ignored; only the aftermath is checked, and
 # that the loop ends (timeout's 124 is a hang).
 churn() {
-	timeout 600 sh -c '
+	timeout $((600 * ${RBOND_SLOW:-1})) sh -c '
 		[ -w /proc/self/make-it-fail ] && echo 1 > /proc/self/make-it-fail
 		for i in $(seq '"$1"'); do
 			ip link add fb$((i % 4)) type bond mode active-backup miimon 100

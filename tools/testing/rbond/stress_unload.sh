@@ -19,10 +19,10 @@ race_once() {
 	creator &
 	local pid=$!
 	# Unload once the writer is under way: a few bonds exist.
-	local end=$((SECONDS + 30))
+	local end=$((SECONDS + 30 * ${RBOND_SLOW:-1}))
 	until [ -e /sys/class/net/race3 ] || [ $SECONDS -ge $end ]; do sleep 0.05; done
-	timeout 120 rmmod rbond || { echo "rmmod did not finish"; return 1; }
-	timeout 60 tail --pid=$pid -f /dev/null || { echo "the writer hung"; return 1; }
+	timeout $((120 * ${RBOND_SLOW:-1})) rmmod rbond || { echo "rmmod did not finish"; return 1; }
+	timeout $((60 * ${RBOND_SLOW:-1})) tail --pid=$pid -f /dev/null || { echo "the writer hung"; return 1; }
 	wait $pid
 	! [ -d /sys/module/rbond ] || { echo "rbond still loaded"; return 1; }
 	if ls /sys/class/net | grep -q '^race'; then echo "bonds left: $(ls /sys/class/net | grep race | head)"; return 1; fi
