@@ -46,11 +46,15 @@ MODULES_OUT := $(BUILD)/modules
 MODULES_SRC := $(BUILD)/modules-src
 MODULES_DEBUG := $(BUILD)/modules-debug
 
-# make check-debug: VM time limits are multiplied by DEBUG_SLOW (KASAN + lockdep under TCG);
-# race loops run DEBUG_SCALE percent of their rounds (lib.sh `scaled`); DEBUG_JOBS VMs at once.
+# make check-debug: VM time limits and the tests' own waits are multiplied by DEBUG_SLOW (an
+# integer: KASAN + lockdep under TCG); race loops run DEBUG_SCALE percent of their rounds
+# (lib.sh `scaled`); DEBUG_JOBS VMs run at once with DEBUG_CPUS vCPUs each (two 1-vCPU VMs
+# take half the time of one 2-vCPU VM after the other on 2 cores; 2-vCPU VMs side by side
+# take longer than in turn).
 DEBUG_SLOW  ?= 6
 DEBUG_SCALE ?= 25
 DEBUG_JOBS  ?= 2
+DEBUG_CPUS  ?= 1
 # make selftests
 DRIVER    ?= rbond
 SELFTESTS ?=
@@ -108,7 +112,7 @@ check: modules
 check-debug: modules-debug
 	@python3 tools/testing/run_tests.py --kernel $(KOBJ_DEBUG) --modules $(MODULES_DEBUG) \
 		--repo $(CURDIR) --profile debug --slow $(DEBUG_SLOW) --scale $(DEBUG_SCALE) \
-		--jobs $(DEBUG_JOBS)
+		--jobs $(DEBUG_JOBS) --cpus $(DEBUG_CPUS)
 
 selftests: modules
 	@python3 tools/testing/kselftests.py --kernel $(KOBJ) --modules $(MODULES_OUT) \
