@@ -147,3 +147,28 @@ int rust_helper_skb_unclone(struct sk_buff *skb, gfp_t pri)
 {
 	return skb_unclone(skb, pri);
 }
+
+bool rust_helper_skb_vlan_tag_present(const struct sk_buff *skb)
+{
+	return skb_vlan_tag_present(skb);
+}
+
+u16 rust_helper_skb_vlan_tag_get(const struct sk_buff *skb)
+{
+	return skb_vlan_tag_get(skb);
+}
+
+bool rust_helper_skb_l4_hash(const struct sk_buff *skb)
+{
+	return skb->l4_hash;
+}
+
+u32 rust_helper_skb_raw_hash(const struct sk_buff *skb)
+{
+	return skb->hash;
+}
+
+void rust_helper_skb_set_network_header(struct sk_buff *skb, const int offset)
+{
+	skb_set_network_header(skb, offset);
+}

@@ -11,9 +11,11 @@ use crate::active;
 use crate::config::{Params, Strings};
 use crate::enslave;
 use crate::globals;
+use crate::hash;
 use crate::monitor;
 use crate::options::Mode;
 use crate::slave::{link, Slave};
+use crate::slave_array::SlaveArray;
 use crate::xmit;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use kernel::{
@@ -27,6 +29,7 @@ use kernel::{
         },
         ethtool,
         netlink::ExtAck,
+        skb::FlowDissector,
         procfs, rx_handler,
         sysfs::AttributeGroup,
         Rtnl, SkBuff,
@@ -92,11 +95,17 @@ pub(crate) struct Bond {
     #[pin]
     pub(crate) entries: Mutex<KVec<SlaveEntry>>,
     /// The same slaves, published for lockless readers (transmit, receive, monitors).
-    slaves: RcuBox<KVec<Arc<Slave>>>,
-    /// An empty list with room for as many slaves as were last published (the list published
-    /// before, retired): a release publishes into it, so removal never allocates.
     #[pin]
-    slaves_spare: Mutex<Option<KBox<KVec<Arc<Slave>>>>>,
+    slaves: SlaveArray,
+    /// The slaves that can transmit (`usable_slaves`), for the modes that hash
+    /// (balance-xor); rebuilt by [`Bond::update_slave_arr`].
+    #[pin]
+    usable: SlaveArray,
+    /// All slaves (`all_slaves`), for broadcast and `ndo_get_xmit_slave`.
+    #[pin]
+    all: SlaveArray,
+    /// The flow dissector of the encap hash policies (C: `flow_keys_bonding`).
+    pub(crate) dissector: FlowDissector,
     curr_active: RcuBox<Arc<Slave>>,
     primary: RcuBox<Arc<Slave>>,
     /// The next selection must pick the primary (it was just enslaved or named).
@@ -138,7 +147,43 @@ impl DeviceWork<MCAST_WORK> for Bond {
 impl Bond {
     /// The slaves, in enslave order.
     pub(crate) fn slaves<'a>(&'a self, guard: &'a rcu::Guard) -> &'a [Arc<Slave>] {
-        self.slaves.get(guard).map_or(&[], |v| &v[..])
+        self.slaves.get(guard)
+    }
+
+    /// The slaves that can transmit, as last rebuilt (`usable_slaves`).
+    pub(crate) fn usable_slaves<'a>(&'a self, guard: &'a rcu::Guard) -> &'a [Arc<Slave>] {
+        self.usable.get(guard)
+    }
+
+    /// All slaves, as last rebuilt (`all_slaves`).
+    pub(crate) fn all_slaves<'a>(&'a self, guard: &'a rcu::Guard) -> &'a [Arc<Slave>] {
+        self.all.get(guard)
+    }
+
+    /// bond_update_slave_arr(): rebuilds the transmit arrays from the slave list, leaving
+    /// out `skip` (a slave being released). Only the modes that use them keep them: the
+    /// hashing modes both, broadcast `all` (C keeps its old `usable_slaves` then).
+    pub(crate) fn update_slave_arr(&self, _rtnl: &Rtnl, skip: Option<&Slave>) -> Result {
+        // From the entries, not under RCU: publishing waits for a grace period.
+        let entries = self.entries.lock();
+        let kept = || {
+            entries
+                .iter()
+                .map(|e| &e.slave)
+                .filter(move |s| !skip.map_or(false, |k| core::ptr::eq(&***s, k)))
+        };
+        // Reserved at enslave for every slave, so a release does not allocate.
+        let r = self.all.publish(kept());
+        if self.params.mode() == Mode::Broadcast {
+            return r;
+        }
+        r.and(self.usable.publish(kept().filter(|s| s.can_tx())))
+    }
+
+    /// bond_reset_slave_arr(): no transmit arrays (bond_close()).
+    pub(crate) fn reset_slave_arr(&self) {
+        self.all.clear();
+        self.usable.clear();
     }
 
     /// `true` if the bond has slaves.
@@ -187,32 +232,16 @@ impl Bond {
     ///
     /// Allocates only to publish more slaves than ever reserved with [`Bond::reserve_slaves`]:
     /// publishing the same number or fewer (a release) cannot fail.
-    pub(crate) fn publish_slaves(&self, rtnl: &Rtnl, entries: &[SlaveEntry]) -> Result {
-        self.reserve_slaves(rtnl, entries.len())?;
-        let mut list = self.slaves_spare.lock().take().ok_or(ENOMEM)?;
-        for e in entries {
-            // Cannot fail: the room was reserved above.
-            let _ = list.push(e.slave.clone(), GFP_KERNEL);
-        }
-        if let Some(retired) = self.slaves.replace(Some(list)) {
-            // Once no reader sees it, the old list, emptied, is the next spare.
-            let mut old = retired.into_inner();
-            while old.pop().is_some() {}
-            *self.slaves_spare.lock() = Some(old);
-        }
-        Ok(())
+    pub(crate) fn publish_slaves(&self, _rtnl: &Rtnl, entries: &[SlaveEntry]) -> Result {
+        self.slaves.publish(entries.iter().map(|e| &e.slave))
     }
 
-    /// Makes sure the next [`Bond::publish_slaves`] of up to `n` slaves does not allocate
-    /// (enslave calls it before it changes anything).
+    /// Makes sure the next [`Bond::publish_slaves`] and [`Bond::update_slave_arr`] of up to
+    /// `n` slaves do not allocate (enslave calls it before it changes anything).
     pub(crate) fn reserve_slaves(&self, _rtnl: &Rtnl, n: usize) -> Result {
-        let mut spare = self.slaves_spare.lock();
-        match spare.as_mut() {
-            // The spare is empty, so this allocates only if its capacity is below `n`.
-            Some(list) => list.reserve(n, GFP_KERNEL)?,
-            None => *spare = Some(KBox::new(KVec::with_capacity(n, GFP_KERNEL)?, GFP_KERNEL)?),
-        }
-        Ok(())
+        self.slaves.reserve(n)?;
+        self.all.reserve(n)?;
+        self.usable.reserve(n)
     }
 
     /// The slave whose device is `dev`.
@@ -347,8 +376,10 @@ impl Driver for Bond {
             params: Params::new(&d),
             strings <- new_mutex!(Strings::new(&d)),
             entries <- new_mutex!(KVec::new()),
-            slaves: RcuBox::empty(),
-            slaves_spare <- new_mutex!(None),
+            slaves <- SlaveArray::new(),
+            usable <- SlaveArray::new(),
+            all <- SlaveArray::new(),
+            dissector: FlowDissector::new(hash::ENCAP_KEYS),
             curr_active: RcuBox::empty(),
             primary: RcuBox::empty(),
             force_primary: AtomicBool::new(false),
@@ -392,7 +423,8 @@ impl Driver for Bond {
         let bond = dev.data();
         let _ = bond.set_curr_active(rtnl, None);
         let _ = bond.set_primary(rtnl, None);
-        drop(bond.slaves.replace(None));
+        bond.slaves.clear();
+        bond.reset_slave_arr();
         bond.surfaces.lock().clear(rtnl);
     }
 
@@ -413,6 +445,9 @@ impl Driver for Bond {
         }
         if bond.params.miimon.get() != 0 {
             Bond::queue_work::<MII_WORK>(dev, 0);
+        }
+        if bond.params.mode().can_use_xmit_hash() {
+            let _ = bond.update_slave_arr(rtnl, None);
         }
         Ok(())
     }
@@ -565,6 +600,27 @@ impl Driver for Bond {
             f = Features::increment(f, s.dev.features(), mask);
         }
         f.add_tso(mask)
+    }
+
+    /// bond_xmit_get_slave(): the slave `skb` would leave through (for RDMA and TLS
+    /// offload); none in broadcast.
+    fn get_xmit_slave<'a>(
+        dev: &'a BondDev,
+        skb: &SkBuff,
+        all_slaves: bool,
+        rcu: &'a rcu::Guard,
+    ) -> Option<&'a Device> {
+        let bond = dev.data();
+        let slave = match bond.params.mode() {
+            Mode::BalanceRr => xmit::roundrobin_slave(dev, bond.slaves(rcu), skb, rcu),
+            Mode::ActiveBackup => bond.curr_active(rcu),
+            Mode::BalanceXor => {
+                let slaves = if all_slaves { bond.all_slaves(rcu) } else { bond.usable_slaves(rcu) };
+                crate::xor::slave_get(bond, skb, slaves)
+            }
+            _ => None,
+        };
+        slave.map(|s| &*s.dev)
     }
 
     fn get_drvinfo(_dev: &BondDev, info: &mut ethtool::DrvInfo) {

@@ -406,6 +406,11 @@ fn attach(
             return Err(e);
         }
     }
+    // Broadcast sends over `all_slaves`; the hashing modes pick from `usable_slaves`.
+    let mode = bond.params.mode();
+    if mode.can_use_xmit_hash() || mode == Mode::Broadcast {
+        let _ = bond.update_slave_arr(rtnl, None);
+    }
     dev.compute_master_upper_features(rtnl, true);
     set_carrier(dev);
 
@@ -517,6 +522,10 @@ pub(crate) fn release(
     bond.absorb_slave_stats();
     drop_entry(rtnl, entry);
     unlink(rtnl, dev, slave_dev);
+    if mode.can_use_xmit_hash() || mode == Mode::Broadcast {
+        // Into room reserved at enslave: does not allocate.
+        let _ = bond.update_slave_arr(rtnl, Some(&slave));
+    }
     {
         let entries = bond.entries.lock();
         let _ = bond.publish_slaves(rtnl, &entries);

@@ -104,10 +104,17 @@ fn slave_event(rtnl: &Rtnl, event: Event, dev: &BondDev, slave_dev: &Device) {
         Event::Unregister => {
             let _ = enslave::release(dev, rtnl, slave_dev, false, true);
         }
-        Event::Up | Event::Change => {
-            if slave.update_speed_duplex(rtnl) && bond.params.mode() == Mode::Ieee8023ad {
+        Event::Up | Event::Change | Event::Down => {
+            if event != Event::Down
+                && slave.update_speed_duplex(rtnl)
+                && bond.params.mode() == Mode::Ieee8023ad
+            {
                 let last_up = slave.last_link_up.load(core::sync::atomic::Ordering::Relaxed);
                 slave.set_link_quiet(if last_up != 0 { link::FAIL } else { link::DOWN });
+            }
+            // The transmit arrays follow the slave even without a link monitor.
+            if bond.params.mode().can_use_xmit_hash() {
+                let _ = bond.update_slave_arr(rtnl, None);
             }
         }
         Event::ChangeName => {

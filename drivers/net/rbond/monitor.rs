@@ -218,6 +218,14 @@ fn inspect(dev: &BondDev, slaves: &[Arc<Slave>], check: LinkCheck<'_>) -> bool {
     commit
 }
 
+/// bond_miimon_link_change(): what the mode does when a slave's link goes up or down
+/// (balance-xor rebuilds its transmit array).
+fn link_change(bond: &crate::bond::Bond, rtnl: &Rtnl) {
+    if bond.params.mode() == Mode::BalanceXor {
+        let _ = bond.update_slave_arr(rtnl, None);
+    }
+}
+
 /// bond_miimon_commit(): applies the proposals, then fails over if needed.
 fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
     let bond = dev.data();
@@ -244,6 +252,7 @@ fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
                     if speed == kernel::net::ethtool::SPEED_UNKNOWN { 0 } else { speed },
                     if s.duplex() == kernel::net::ethtool::DUPLEX_FULL { "full" } else { "half" }
                 );
+                link_change(bond, rtnl);
                 let active = bond.curr_active_arc();
                 let is_primary = primary.as_ref().map_or(false, |p| Arc::ptr_eq(p, s));
                 if active.as_ref().map_or(true, |a| {
@@ -259,6 +268,7 @@ fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
                     s.set_inactive_flags(rtnl, all_active);
                 }
                 log_slave!(dev, s.dev, Info, "link status definitely down, disabling slave\n");
+                link_change(bond, rtnl);
                 if bond.curr_active_arc().map_or(false, |a| Arc::ptr_eq(&a, s)) {
                     do_failover = true;
                 }

@@ -240,8 +240,8 @@ fn apply(
     }
 }
 
-/// bond_option_mode_set(). rbond implements balance-rr and active-backup so far; the other
-/// modes are refused rather than half-done.
+/// bond_option_mode_set(). rbond implements balance-rr, active-backup, balance-xor and
+/// broadcast so far; the other modes are refused rather than half-done.
 fn set_mode(dev: &BondDev, v: u64) -> Result {
     let p = &dev.data().params;
     let mode = Mode::from_value(v).ok_or(EINVAL)?;

@@ -90,7 +90,22 @@ impl Mode {
 
     /// Whether rbond implements the mode yet (balance-rr and active-backup so far).
     pub(crate) fn is_implemented(self) -> bool {
-        matches!(self, Mode::BalanceRr | Mode::ActiveBackup)
+        matches!(self, Mode::BalanceRr | Mode::ActiveBackup | Mode::BalanceXor | Mode::Broadcast)
+    }
+
+    /// bond_mode_can_use_xmit_hash(): the modes that may pick a slave by hash.
+    pub(crate) fn can_use_xmit_hash(self) -> bool {
+        matches!(self, Mode::Ieee8023ad | Mode::BalanceXor | Mode::BalanceTlb | Mode::BalanceAlb)
+    }
+
+    /// bond_mode_uses_xmit_hash(): the modes that do (tlb and alb only without dynamic
+    /// load balancing).
+    pub(crate) fn uses_xmit_hash(self, tlb_dynamic_lb: u32) -> bool {
+        match self {
+            Mode::Ieee8023ad | Mode::BalanceXor => true,
+            Mode::BalanceTlb | Mode::BalanceAlb => tlb_dynamic_lb == 0,
+            _ => false,
+        }
     }
 
     /// Whether the mode has a primary slave (`bond_mode_uses_primary()`).

@@ -45,7 +45,7 @@ fn write_info(dev: &BondDev, m: &mut impl Write) -> core::fmt::Result {
     }
     writeln!(m)?;
 
-    if matches!(mode, Mode::BalanceXor | Mode::Ieee8023ad | Mode::BalanceTlb | Mode::BalanceAlb) {
+    if mode.uses_xmit_hash(p.tlb_dynamic_lb.get()) {
         let policy = p.xmit_policy.get();
         let name = options::name_of(options::XMIT_HASH_VALUES, u64::from(policy)).unwrap_or("");
         writeln!(m, "Transmit Hash Policy: {} ({})", name, policy)?;

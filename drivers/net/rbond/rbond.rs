@@ -19,10 +19,12 @@ use kernel::c_str;
 mod log;
 mod active;
 mod bond;
+mod broadcast;
 mod config;
 mod enslave;
 mod events;
 mod globals;
+mod hash;
 mod monitor;
 mod net;
 mod netlink;
@@ -31,8 +33,10 @@ mod options;
 mod params;
 mod procfs;
 mod slave;
+mod slave_array;
 mod sysfs;
 mod xmit;
+mod xor;
 
 module! {
     type: Rbond,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The transmit path: bond_main.c's `bond_start_xmit()` and the per-mode transmit functions
-//! `bond_xmit_roundrobin()` and `bond_xmit_activebackup()`, with `bond_select_queue()` and the
-//! `queue_id` override (`bond_slave_override()`).
+//! `bond_xmit_roundrobin()` and `bond_xmit_activebackup()` (balance-xor and broadcast have
+//! their own files), with `bond_select_queue()` and the `queue_id` override
+//! (`bond_slave_override()`).
 //!
 //! Lockless: the slave list and the active slave are read under RCU, counters are atomics.
 
@@ -49,6 +50,8 @@ pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff) {
     let slave = match mode {
         Mode::BalanceRr => roundrobin_slave(dev, slaves, &skb, &guard),
         Mode::ActiveBackup => bond.curr_active(&guard),
+        Mode::BalanceXor => crate::xor::xmit(dev, &skb, &guard),
+        Mode::Broadcast => return crate::broadcast::xmit(dev, skb, &guard),
         _ => None,
     };
     match slave {
@@ -111,8 +114,8 @@ fn slave_by_id(slaves: &[Arc<Slave>], id: usize) -> Option<&Arc<Slave>> {
         .find(|s| s.can_tx())
 }
 
-/// bond_xmit_roundrobin_slave_get().
-fn roundrobin_slave<'a>(
+/// bond_xmit_roundrobin_slave_get(); none without slaves.
+pub(crate) fn roundrobin_slave<'a>(
     dev: &'a BondDev,
     slaves: &'a [Arc<Slave>],
     skb: &SkBuff,
@@ -121,6 +124,9 @@ fn roundrobin_slave<'a>(
     if is_igmp(skb) {
         // IGMP goes through the active slave, for consistent membership reports.
         return dev.data().curr_active(guard).or_else(|| slave_by_id(slaves, 0));
+    }
+    if slaves.is_empty() {
+        return None;
     }
     let id = rr_gen_slave_id(dev) as usize % slaves.len();
     slave_by_id(slaves, id)

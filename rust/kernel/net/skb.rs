@@ -99,7 +99,150 @@ pub struct FlowKeys {
     pub ports: u32,
     /// `true` if the packet is a fragment (then `ports` is zero).
     pub is_fragment: bool,
+    /// ICMP type, code and echo identifier (0 when the type has none, 1 for a zero one), if
+    /// the dissector extracted [`FlowKeySet::ICMP`].
+    pub icmp_type: u8,
+    /// See `icmp_type`.
+    pub icmp_code: u8,
+    /// See `icmp_type`.
+    pub icmp_id: u16,
 }
+
+impl FlowKeys {
+    /// # Safety
+    ///
+    /// `k` must have been zeroed and then filled by the flow dissector.
+    unsafe fn from_raw(k: &bindings::flow_keys) -> Self {
+        // SAFETY: `flow_keys` unions hold plain integers; reading either member is defined.
+        let (src, dst, ports) = unsafe {
+            let a = &k.addrs.__bindgen_anon_1;
+            // flow_get_u32_src() / flow_get_u32_dst()
+            let (src, dst) = match k.control.addr_type as u32 {
+                bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_IPV4_ADDRS => {
+                    (a.v4addrs.src, a.v4addrs.dst)
+                }
+                bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_IPV6_ADDRS => {
+                    (fold_ipv6(&a.v6addrs.src), fold_ipv6(&a.v6addrs.dst))
+                }
+                bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_TIPC => {
+                    (a.tipckey.key, a.tipckey.key)
+                }
+                _ => (0, 0),
+            };
+            (src, dst, k.ports.__bindgen_anon_1.ports)
+        };
+        let (icmp_type, icmp_code) = (k.icmp.__bindgen_anon_1.type_, k.icmp.__bindgen_anon_1.code);
+        FlowKeys {
+            n_proto: u16::from_be(k.basic.n_proto),
+            ip_proto: k.basic.ip_proto,
+            src,
+            dst,
+            ports,
+            is_fragment: k.control.flags & bindings::flow_dissector_ctrl_flags_FLOW_DIS_IS_FRAGMENT != 0,
+            icmp_type,
+            icmp_code,
+            icmp_id: k.icmp.id,
+        }
+    }
+}
+
+/// The keys a [`FlowDissector`] extracts besides the control and basic keys, which it always
+/// has (the dissector requires them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlowKeySet(u32);
+
+impl FlowKeySet {
+    /// IPv4 addresses.
+    pub const IPV4_ADDRS: Self = Self(1 << 0);
+    /// IPv6 addresses.
+    pub const IPV6_ADDRS: Self = Self(1 << 1);
+    /// TIPC node keys.
+    pub const TIPC: Self = Self(1 << 2);
+    /// Transport ports (or SPI).
+    pub const PORTS: Self = Self(1 << 3);
+    /// ICMP type, code and identifier.
+    pub const ICMP: Self = Self(1 << 4);
+    /// VLAN tag.
+    pub const VLAN: Self = Self(1 << 5);
+    /// IPv6 flow label.
+    pub const FLOW_LABEL: Self = Self(1 << 6);
+    /// GRE key.
+    pub const GRE_KEYID: Self = Self(1 << 7);
+
+    /// Both sets.
+    pub const fn with(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+}
+
+/// A set of keys for the flow dissector (`struct flow_dissector`, filled by
+/// `skb_flow_dissector_init`), extracting into a `struct flow_keys`, read as [`FlowKeys`].
+///
+/// The C initialiser `BUG()`s on a duplicate key or without the control and basic keys;
+/// [`FlowKeySet`] makes both impossible.
+///
+/// ```
+/// use kernel::net::skb::{FlowDissector, FlowKeySet, SkBuff};
+///
+/// let d = FlowDissector::new(FlowKeySet::IPV4_ADDRS.with(FlowKeySet::PORTS));
+/// let mut skb = SkBuff::alloc(32, 64)?;
+/// // 10.0.0.1:4660 -> 10.0.0.2:80, UDP, after an Ethernet header.
+/// skb.put(&[2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00])?;
+/// skb.put(&[0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2])?;
+/// skb.put(&[0x12, 0x34, 0x00, 0x50, 0, 8, 0, 0])?;
+/// skb.set_protocol(0x0800);
+/// skb.reset_headers();
+/// assert_eq!(skb.network_offset(), 14);
+/// let k = skb.dissect(&d).unwrap();
+/// assert_eq!(k.ip_proto, 17);
+/// assert_eq!(k.src.to_ne_bytes(), [10, 0, 0, 1]);
+/// assert_eq!(k.ports.to_ne_bytes(), [0x12, 0x34, 0x00, 0x50]);
+/// # Ok::<(), Error>(())
+/// ```
+pub struct FlowDissector(bindings::flow_dissector);
+
+impl FlowDissector {
+    /// A dissector for the control and basic keys and `keys`.
+    pub fn new(keys: FlowKeySet) -> Self {
+        use core::mem::offset_of;
+        type K = bindings::flow_keys;
+        let all: [(FlowKeySet, u32, usize); 8] = [
+            (FlowKeySet::IPV4_ADDRS, bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_IPV4_ADDRS, offset_of!(K, addrs)),
+            (FlowKeySet::IPV6_ADDRS, bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_IPV6_ADDRS, offset_of!(K, addrs)),
+            (FlowKeySet::TIPC, bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_TIPC, offset_of!(K, addrs)),
+            (FlowKeySet::PORTS, bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_PORTS, offset_of!(K, ports)),
+            (FlowKeySet::ICMP, bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_ICMP, offset_of!(K, icmp)),
+            (FlowKeySet::VLAN, bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_VLAN, offset_of!(K, vlan)),
+            (FlowKeySet::FLOW_LABEL, bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_FLOW_LABEL, offset_of!(K, tags)),
+            (FlowKeySet::GRE_KEYID, bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_GRE_KEYID, offset_of!(K, keyid)),
+        ];
+        let key = |id: u32, offset: usize| bindings::flow_dissector_key {
+            key_id: id as _,
+            offset: offset as _,
+        };
+        let mut list = [key(0, 0); 10];
+        list[0] = key(bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_CONTROL, offset_of!(K, control));
+        list[1] = key(bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_BASIC, offset_of!(K, basic));
+        let mut n = 2;
+        for (bit, id, offset) in all {
+            if keys.0 & bit.0 != 0 {
+                list[n] = key(id, offset);
+                n += 1;
+            }
+        }
+        // SAFETY: All-zero is a valid `flow_dissector` (no keys yet).
+        let mut d: bindings::flow_dissector = unsafe { MaybeUninit::zeroed().assume_init() };
+        // SAFETY: `list` holds `n` distinct keys below `FLOW_DISSECTOR_KEY_MAX`, control and
+        // basic among them, with offsets inside `struct flow_keys`: nothing the C `BUG()`s on.
+        unsafe { bindings::skb_flow_dissector_init(&mut d, list.as_ptr(), n as u32) };
+        Self(d)
+    }
+}
+
+// SAFETY: The dissector is plain data, only read by `__skb_flow_dissect`.
+unsafe impl Send for FlowDissector {}
+// SAFETY: See above.
+unsafe impl Sync for FlowDissector {}
 
 impl SkBuff {
     /// Takes ownership of a raw skb.
@@ -356,7 +499,7 @@ impl SkBuff {
         // SAFETY: The skb is owned and unshared.
         unsafe {
             bindings::skb_reset_mac_header(self.as_raw());
-            bindings::skb_reset_network_header(self.as_raw());
+            bindings::skb_set_network_header(self.as_raw(), ETH_HLEN as i32);
         }
     }
 
@@ -373,33 +516,52 @@ impl SkBuff {
         let ok = unsafe {
             bindings::skb_flow_dissect_flow_keys(self.as_raw(), keys.as_mut_ptr(), 0)
         };
-        if !ok {
-            return None;
-        }
-        // SAFETY: Zeroed and then written by the dissector: a valid `flow_keys`.
-        let k = unsafe { keys.assume_init() };
-        // SAFETY: `flow_keys` unions hold plain integers; reading either member is defined.
-        let (src, dst, ports) = unsafe {
-            let a = &k.addrs.__bindgen_anon_1;
-            let (src, dst) = match k.control.addr_type as u32 {
-                bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_IPV4_ADDRS => {
-                    (a.v4addrs.src, a.v4addrs.dst)
-                }
-                bindings::flow_dissector_key_id_FLOW_DISSECTOR_KEY_IPV6_ADDRS => {
-                    (fold_ipv6(&a.v6addrs.src), fold_ipv6(&a.v6addrs.dst))
-                }
-                _ => (0, 0),
-            };
-            (src, dst, k.ports.__bindgen_anon_1.ports)
+        // SAFETY: Zeroed and then written by the dissector.
+        ok.then(|| unsafe { FlowKeys::from_raw(keys.assume_init_ref()) })
+    }
+
+    /// Dissects the packet with `dissector` from its network header, with `skb->protocol`
+    /// (`__skb_flow_dissect` over `skb->data`, as bonding's encap hash policies call it;
+    /// tunnels are followed); `None` if the dissector fails.
+    pub fn dissect(&self, dissector: &FlowDissector) -> Option<FlowKeys> {
+        let mut keys = MaybeUninit::<bindings::flow_keys>::zeroed();
+        let skb = self.as_raw();
+        // SAFETY: The skb is valid and its linear data is `skb_headlen` bytes from `data`;
+        // `keys` is a zeroed `flow_keys`, the container `dissector`'s offsets are for. A NULL
+        // namespace makes the dissector take the skb's device's, as a driver's would be.
+        let ok = unsafe {
+            bindings::__skb_flow_dissect(
+                core::ptr::null(),
+                skb,
+                core::ptr::from_ref(&dissector.0).cast_mut(),
+                keys.as_mut_ptr().cast(),
+                (*skb).data.cast(),
+                bindings::skb_protocol(skb),
+                bindings::skb_network_offset(skb),
+                bindings::skb_headlen(skb) as i32,
+                0,
+            )
         };
-        Some(FlowKeys {
-            n_proto: u16::from_be(k.basic.n_proto),
-            ip_proto: k.basic.ip_proto,
-            src,
-            dst,
-            ports,
-            is_fragment: k.control.flags & bindings::flow_dissector_ctrl_flags_FLOW_DIS_IS_FRAGMENT != 0,
-        })
+        // SAFETY: Zeroed and then written by the dissector.
+        ok.then(|| unsafe { FlowKeys::from_raw(keys.assume_init_ref()) })
+    }
+
+    /// The VLAN tag carried out of band (`skb_vlan_tag_get`), if one is present.
+    pub fn vlan_tci(&self) -> Option<u16> {
+        // SAFETY: The skb is valid.
+        unsafe {
+            bindings::skb_vlan_tag_present(self.as_raw())
+                .then(|| bindings::skb_vlan_tag_get(self.as_raw()))
+        }
+    }
+
+    /// The packet's hash (`skb->hash`) if it is a hash over the transport ports
+    /// (`skb->l4_hash`); it is not computed here.
+    pub fn l4_hash(&self) -> Option<u32> {
+        // SAFETY: The skb is valid.
+        unsafe {
+            bindings::skb_l4_hash(self.as_raw()).then(|| bindings::skb_raw_hash(self.as_raw()))
+        }
     }
 
     /// Clones the skb (`skb_clone`): a new skb header sharing the data, for sending the same

@@ -59,30 +59,50 @@ table() {
 	attempt "release a non-slave" ip link set s1 nomaster
 }
 
-# scenario DRIVER: one active-backup bond with slave s0, the table, then a ping.
+# What balance-xor and broadcast bonds are told that does not fit them.
+mode_table() {
+	attempt "xmit_hash_policy bogus" w xmit_hash_policy bogus
+	attempt "xmit_hash_policy 6" w xmit_hash_policy 6
+	attempt "netlink: xmit_hash_policy 9" ip link set bond0 type bond xmit_hash_policy 9
+	attempt "packets_per_slave" w packets_per_slave 2
+	attempt "primary s0" w primary s0
+	attempt "active_slave s0" w active_slave s0
+	attempt "lacp_rate fast" w lacp_rate fast
+	attempt "tlb_dynamic_lb 0" w tlb_dynamic_lb 0
+	attempt "ad_user_port_key 5" w ad_user_port_key 5
+	attempt "mode while up" w mode balance-rr
+	attempt "queue_id s0:1" w queue_id s0:1
+	attempt "slaves -s0 then +s0 while up" sh -c "echo -s0 > $B/slaves && echo +s0 > $B/slaves"
+}
+
+# scenario DRIVER MODE: one bond with slave s0, the table (the whole one in active-backup,
+# the mode's in the others), then a ping.
 scenario() {
-	local driver=$1
+	local driver=$1 mode=$2
 	if [ $driver = bonding ]; then load_bonding max_bonds=0; else load_rbond max_bonds=0; fi || return 1
 	topo_peer 2 || return 1
-	ip link add bond0 type bond mode active-backup miimon 100 || return 1
+	ip link add bond0 type bond mode $mode miimon 100 || return 1
 	ip link set s0 master bond0 || return 1
 	ip link set bond0 up && ip addr add 10.9.0.1/24 dev bond0 || return 1
-	table > $OUT/$driver 2>&1
-	ping -c 3 -i 0.2 -W 2 10.9.0.2 > $OUT/$driver.ping 2>&1
-	echo "ping rc=$?" >> $OUT/$driver
-	cat $B/slaves $B/mode $B/miimon >> $OUT/$driver
+	wait_for "$mode: bond0 carrier" 10 grep -qx 1 /sys/class/net/bond0/carrier > /dev/null
+	if [ $mode = active-backup ]; then table; else mode_table; fi > $OUT/$driver-$mode 2>&1
+	ping -c 3 -i 0.2 -W 2 10.9.0.2 > $OUT/$driver-$mode.ping 2>&1
+	echo "ping rc=$?" >> $OUT/$driver-$mode
+	cat $B/slaves $B/mode $B/miimon $B/xmit_hash_policy >> $OUT/$driver-$mode
 	ip link del bond0
 	topo_clean 2
 	unload_driver $driver
 }
 
-check "bonding.ko: bad input table" scenario bonding
-check "rbond.ko: bad input table" scenario rbond
-expect_eq "the bond still works afterwards (rbond)" "$(grep '^ping rc=' $OUT/rbond)" "ping rc=0"
-n=$(grep -c '^== ' $OUT/rbond)
-if out=$(diff -u $OUT/bonding $OUT/rbond); then
-	pass "same errno, netlink message and kernel log for all $n bad inputs"
-else
-	fail "same errno, netlink message and kernel log for all $n bad inputs" "$out"
-fi
+for mode in active-backup balance-xor broadcast; do
+	check "bonding.ko: $mode: bad input table" scenario bonding $mode
+	check "rbond.ko: $mode: bad input table" scenario rbond $mode
+	expect_eq "$mode: the bond still works afterwards (rbond)" "$(grep '^ping rc=' $OUT/rbond-$mode)" "ping rc=0"
+	n=$(grep -c '^== ' $OUT/rbond-$mode)
+	if out=$(diff -u $OUT/bonding-$mode $OUT/rbond-$mode); then
+		pass "$mode: same errno, netlink message and kernel log for all $n bad inputs"
+	else
+		fail "$mode: same errno, netlink message and kernel log for all $n bad inputs" "$out"
+	fi
+done
 finish

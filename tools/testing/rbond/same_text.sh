@@ -45,12 +45,13 @@ scenario() {
 	topo_peer 2 || return 1
 	ip link add bond0 type bond mode $mode miimon 100 "$@" || return 1
 	ip link set s0 master bond0 && ip link set s1 master bond0 || return 1
-	if [ $mode = active-backup ]; then
+	case $mode in
+	active-backup)
 		echo s1 > /sys/class/net/bond0/bonding/primary || return 1
-		echo 2 > /sys/class/net/bond0/bonding/num_grat_arp || return 1
-	else
-		echo 3 > /sys/class/net/bond0/bonding/packets_per_slave || return 1
-	fi
+		echo 2 > /sys/class/net/bond0/bonding/num_grat_arp || return 1 ;;
+	balance-rr)
+		echo 3 > /sys/class/net/bond0/bonding/packets_per_slave || return 1 ;;
+	esac
 	echo s1:1 > /sys/class/net/bond0/bonding/queue_id || return 1
 	ip link set bond0 up
 	local until=$((SECONDS + 10 * ${RBOND_SLOW:-1}))
@@ -67,14 +68,34 @@ scenario() {
 		done
 	fi
 	dump $driver-$mode
+	if [ $mode = balance-xor ]; then
+		# Every policy, through netlink and sysfs in turn, in /proc, sysfs and ip -d link.
+		local p n=0
+		for p in layer2 layer3+4 layer2+3 encap2+3 encap3+4 vlan+srcmac; do
+			if [ $((n++ % 2)) = 0 ]; then
+				ip link set bond0 type bond xmit_hash_policy $p || return 1
+			else
+				echo $p > /sys/class/net/bond0/bonding/xmit_hash_policy || return 1
+			fi
+			{
+				grep -E '^(Bonding Mode|Transmit Hash Policy)' /proc/net/bonding/bond0
+				cat /sys/class/net/bond0/bonding/xmit_hash_policy
+				ip -d link show bond0 | grep -o 'xmit_hash_policy [^ ]*'
+			} >> $OUT/$driver-$mode
+		done
+	fi
 	ip link del bond0
 	topo_clean 2
 	unload_driver $driver
 }
 
-for mode in active-backup balance-rr; do
-	opts="updelay 200 downdelay 100"
-	[ $mode = balance-rr ] && opts="updelay 0 downdelay 300 resend_igmp 3"
+for mode in active-backup balance-rr balance-xor broadcast; do
+	case $mode in
+	active-backup) opts="updelay 200 downdelay 100" ;;
+	balance-rr) opts="updelay 0 downdelay 300 resend_igmp 3" ;;
+	balance-xor) opts="xmit_hash_policy encap3+4 updelay 100" ;;
+	broadcast) opts="downdelay 200 min_links 1" ;;
+	esac
 	check "bonding.ko: $mode scenario" scenario bonding $mode $opts
 	check "rbond.ko: $mode scenario" scenario rbond $mode $opts
 	if out=$(diff -u $OUT/bonding-$mode $OUT/rbond-$mode); then
@@ -97,7 +118,7 @@ arp_lines() {
 	topo_clean 2
 	unload_driver $driver
 }
-for mode in active-backup balance-rr; do
+for mode in active-backup balance-rr balance-xor broadcast; do
 	check "bonding.ko: $mode with arp_interval" arp_lines bonding $mode
 	check "rbond.ko: $mode with arp_interval" arp_lines rbond $mode
 	if out=$(diff -u $OUT/arp-bonding-$mode $OUT/arp-rbond-$mode) && [ -s $OUT/arp-rbond-$mode ]; then

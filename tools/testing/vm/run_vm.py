@@ -49,11 +49,14 @@ INIT = r"""#!/busybox sh
 /busybox ln -s /run /var/run
 /busybox ln -s /tmp /var/tmp
 p9="-t 9p -o trans=virtio,version=9p2000.L,msize=262144"
-/busybox mount $p9,ro hostusr /usr
-/busybox mount $p9,ro hostetc /etc
-/busybox mount $p9,ro kmods /mnt/kmods
-/busybox mount $p9,ro rbondmods /mnt/rbond-modules
-/busybox mount $p9,ro repo /mnt/rbond
+# The read-only shares do not change while the guest runs: let the guest cache them
+# (cache=loose), so that each exec does not fetch its binary and libraries over 9p again.
+p9ro="$p9,ro,cache=loose"
+/busybox mount $p9ro hostusr /usr
+/busybox mount $p9ro hostetc /etc
+/busybox mount $p9ro kmods /mnt/kmods
+/busybox mount $p9ro rbondmods /mnt/rbond-modules
+/busybox mount $p9ro repo /mnt/rbond
 /busybox mount $p9 out /mnt/out
 /busybox mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 export PATH=/usr/sbin:/usr/bin HOME=/root TERM=dumb
@@ -100,7 +103,7 @@ def pack(root, args_line, shares, env, out):
             name, value = assignment.split("=", 1)
             f.write(f"export {name}={shlex.quote(value)}\n")
         for tag in shares:
-            f.write(f"/busybox mkdir -p /mnt/{tag}; /busybox mount $p9,ro {tag} /mnt/{tag}\n")
+            f.write(f"/busybox mkdir -p /mnt/{tag}; /busybox mount $p9ro {tag} /mnt/{tag}\n")
         f.write("set -- " + args_line + "\n")
     files = subprocess.run(["find", "."], cwd=root, capture_output=True, text=True,
                            check=True).stdout
