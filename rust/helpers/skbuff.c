@@ -2,6 +2,7 @@
 
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <linux/if_vlan.h>
 #include <net/flow_dissector.h>
 #include <net/sch_generic.h>
 
