@@ -367,8 +367,10 @@ mod tests {
         let eth = [2, 0, 0, 0, 0, 0x0a, 2, 0, 0, 0, 0, 0x0b, 0x08, 0x00];
         let f = frag.to_be_bytes();
         let ip = [0x45, 0, 0, 0, 0, 0, f[0], f[1], 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
-        for b in eth.iter().chain(ip.iter()).chain(tail.iter()) {
-            v.push(*b, GFP_KERNEL).unwrap();
+        for part in [&eth[..], &ip[..], tail] {
+            for b in part {
+                v.push(*b, GFP_KERNEL).unwrap();
+            }
         }
         v
     }
@@ -453,8 +455,10 @@ mod tests {
         ip6[23] = 1;
         ip6[24] = 0x20; // 2000::2
         ip6[39] = 2;
-        for b in eth.iter().chain(ip6.iter()).chain(UDP.iter()) {
-            p.push(*b, GFP_KERNEL).unwrap();
+        for part in [&eth[..], &ip6[..], &UDP[..]] {
+            for b in part {
+                p.push(*b, GFP_KERNEL).unwrap();
+            }
         }
         // The two 0x20 bytes cancel out: src ^ dst folds to 00 00 00 03.
         let mut h = u32::from_ne_bytes([0x12, 0x34, 0x00, 0x50]) ^ u32::from_ne_bytes([0, 0, 0, 3]);
