@@ -155,6 +155,11 @@ impl Bond {
         self.usable.get(guard)
     }
 
+    /// `true` if `usable_slaves` was built and holds none (no slave can transmit).
+    pub(crate) fn no_usable_slaves(&self, guard: &rcu::Guard) -> bool {
+        self.usable.is_published_empty(guard)
+    }
+
     /// All slaves, as last rebuilt (`all_slaves`).
     pub(crate) fn all_slaves<'a>(&'a self, guard: &'a rcu::Guard) -> &'a [Arc<Slave>] {
         self.all.get(guard)

@@ -123,8 +123,14 @@ fn inspect(dev: &BondDev, slaves: &[Arc<Slave>], check: LinkCheck<'_>) -> bool {
     let bond = dev.data();
     let p = &bond.params;
     let miimon = p.miimon.get() as i32;
+    // With nothing to send through, a slave coming back skips its updelay: in active-backup
+    // when there is no active slave, in the hashing modes when none is usable.
     let ab = p.mode() == Mode::ActiveBackup;
-    let mut ignore_updelay = ab && bond.curr_active_arc().is_none();
+    let mut ignore_updelay = if ab {
+        bond.curr_active_arc().is_none()
+    } else {
+        bond.no_usable_slaves(&rcu::read_lock())
+    };
     let mut commit = false;
 
     for s in slaves {

@@ -41,6 +41,11 @@ impl SlaveArray {
         self.live.get(guard).map_or(&[], |v| &v[..])
     }
 
+    /// `true` if a list is published and it is empty (C: a non-NULL array of count 0).
+    pub(crate) fn is_published_empty(&self, guard: &rcu::Guard) -> bool {
+        self.live.get(guard).map_or(false, |v| v.is_empty())
+    }
+
     /// Makes sure the next [`SlaveArray::publish`] of up to `n` slaves does not allocate.
     pub(crate) fn reserve(&self, n: usize) -> Result {
         let mut spare = self.spare.lock();
