@@ -25,6 +25,7 @@ SELFTESTS_IN_CHECK = [
     "bond-arp-interval-causes-panic.sh",
     "bond-eth-type-change.sh",
     "mode-1-recovery-updelay.sh",
+    "mode-2-recovery-updelay.sh",
 ]
 BONDING_DIR = "drivers/net/bonding"
 RESULT = re.compile(r"^KSELFTEST-RESULT (\d+) (\d+)$", re.M)
