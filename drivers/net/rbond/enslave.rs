@@ -406,9 +406,7 @@ fn attach(
             return Err(e);
         }
     }
-    // Broadcast sends over `all_slaves`; the hashing modes pick from `usable_slaves`.
-    let mode = bond.params.mode();
-    if mode.can_use_xmit_hash() || mode == Mode::Broadcast {
+    if bond.params.mode().uses_slave_arrays() {
         let _ = bond.update_slave_arr(rtnl, None);
     }
     dev.compute_master_upper_features(rtnl, true);
@@ -522,7 +520,7 @@ pub(crate) fn release(
     bond.absorb_slave_stats();
     drop_entry(rtnl, entry);
     unlink(rtnl, dev, slave_dev);
-    if mode.can_use_xmit_hash() || mode == Mode::Broadcast {
+    if mode.uses_slave_arrays() {
         // Into room reserved at enslave: does not allocate.
         let _ = bond.update_slave_arr(rtnl, Some(&slave));
     }

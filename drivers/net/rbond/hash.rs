@@ -7,11 +7,12 @@
 //!
 //! Pure: the packet comes in through [`Packet`] (bytes at an offset from `skb->data`, and the
 //! few skb fields the C reads), and the encap policies' keys come from the kernel's flow
-//! dissector through [`Packet::dissect_encap`], as in C. Values are built from the header
+//! dissector through [`Packet::dissect_encap`], as in C; both fill the abstraction's
+//! [`FlowKeys`] (addresses folded as `flow_get_u32_src()` does). Values are built from the header
 //! bytes exactly as the C reads them: `(__force u32)` of a big-endian field is its bytes in
 //! native order.
 
-use kernel::net::skb::FlowKeySet;
+use kernel::net::skb::{FlowKeySet, FlowKeys};
 
 /// `ETH_P_IP`, `ETH_P_IPV6`.
 const ETH_P_IP: u16 = 0x0800;
@@ -80,31 +81,11 @@ impl Policy {
     }
 }
 
-/// The flow keys the hash uses, as the C's `struct flow_keys` holds them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct FlowKeys {
-    /// `flow_get_u32_src()`: the IPv4 source, or the IPv6 source folded to 32 bits
-    /// (`ipv6_addr_hash()`), as raw (network order) bytes read natively.
-    pub(crate) src: u32,
-    /// `flow_get_u32_dst()`, likewise.
-    pub(crate) dst: u32,
-    /// `ports.ports`: source and destination port as one raw 32-bit word (0 if none).
-    pub(crate) ports: u32,
-    /// `icmp`: type, code and the echo identifier (0 when the type has none), as the C's
-    /// `memcpy(&hash, &flow.icmp, 4)` reads them.
-    pub(crate) icmp_type: u8,
-    /// See `icmp_type`.
-    pub(crate) icmp_code: u8,
-    /// See `icmp_type`.
-    pub(crate) icmp_id: u16,
-}
-
-impl FlowKeys {
-    /// The 32 bits of `struct flow_dissector_key_icmp` in memory order.
-    fn icmp_word(&self) -> u32 {
-        let id = self.icmp_id.to_ne_bytes();
-        u32::from_ne_bytes([self.icmp_type, self.icmp_code, id[0], id[1]])
-    }
+/// The 32 bits of `struct flow_dissector_key_icmp` in memory order, as the C's
+/// `memcpy(&hash, &flow.icmp, 4)` reads them.
+fn icmp_word(keys: &FlowKeys) -> u32 {
+    let id = keys.icmp_id.to_ne_bytes();
+    u32::from_ne_bytes([keys.icmp_type, keys.icmp_code, id[0], id[1]])
 }
 
 /// A packet being transmitted, as the hash reads it.
@@ -153,7 +134,7 @@ pub(crate) fn xmit_hash(policy: Policy, pkt: &impl Packet) -> u32 {
     };
     let hash = match policy {
         Policy::Layer23 | Policy::Encap23 => eth_hash(pkt),
-        _ if keys.icmp_id != 0 => keys.icmp_word(),
+        _ if keys.icmp_id != 0 => icmp_word(&keys),
         _ => keys.ports,
     };
     ip_hash(hash, &keys, policy)
@@ -356,6 +337,17 @@ mod tests {
         }
     }
 
+    /// The parts, one after the other.
+    fn concat(parts: &[&[u8]]) -> KVec<u8> {
+        let mut v = KVec::new();
+        for part in parts {
+            for b in *part {
+                v.push(*b, GFP_KERNEL).unwrap();
+            }
+        }
+        v
+    }
+
     fn frame(bytes: &[u8], proto: u16) -> Frame<'_> {
         Frame { bytes, proto, nhoff: ETH_HLEN, vlan: 0, l4: None }
     }
@@ -363,16 +355,10 @@ mod tests {
     /// Ethernet 02:..:0b -> 02:..:0a, IPv4 10.0.0.1 -> 10.0.0.2 (first half of a UDP
     /// datagram 0x1234 -> 0x0050, or whatever `proto`, `frag` and `tail` make it).
     fn ipv4(proto: u8, frag: u16, tail: &[u8]) -> KVec<u8> {
-        let mut v = KVec::new();
         let eth = [2, 0, 0, 0, 0, 0x0a, 2, 0, 0, 0, 0, 0x0b, 0x08, 0x00];
         let f = frag.to_be_bytes();
         let ip = [0x45, 0, 0, 0, 0, 0, f[0], f[1], 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
-        for part in [&eth[..], &ip[..], tail] {
-            for b in part {
-                v.push(*b, GFP_KERNEL).unwrap();
-            }
-        }
-        v
+        concat(&[&eth, &ip, tail])
     }
 
     const UDP: [u8; 8] = [0x12, 0x34, 0x00, 0x50, 0, 8, 0, 0];
@@ -418,14 +404,8 @@ mod tests {
     fn an_icmp_error_hashes_as_the_packet_it_carries() {
         // Port unreachable from 10.0.0.1 to 10.0.0.2 about a UDP datagram 10.0.0.1 -> 10.0.0.2
         // 0x1234 -> 0x0050: same addresses and ports as the datagram itself.
-        let mut tail = KVec::new();
-        for b in [3u8, 3, 0, 0, 0, 0, 0, 0] {
-            tail.push(b, GFP_KERNEL).unwrap();
-        }
         let inner = ipv4(IPPROTO_UDP, 0, &UDP);
-        for b in &inner[ETH_HLEN..] {
-            tail.push(*b, GFP_KERNEL).unwrap();
-        }
+        let tail = concat(&[&[3u8, 3, 0, 0, 0, 0, 0, 0], &inner[ETH_HLEN..]]);
         let err = ipv4(IPPROTO_ICMP, 0, &tail);
         let datagram = ipv4(IPPROTO_UDP, 0, &UDP);
         assert_eq!(
@@ -446,7 +426,6 @@ mod tests {
 
     #[test]
     fn ipv6_addresses_are_folded() {
-        let mut p = KVec::new();
         let eth = [2, 0, 0, 0, 0, 0x0a, 2, 0, 0, 0, 0, 0x0b, 0x86, 0xdd];
         let mut ip6 = [0u8; IPV6_HLEN];
         ip6[0] = 0x60;
@@ -455,11 +434,7 @@ mod tests {
         ip6[23] = 1;
         ip6[24] = 0x20; // 2000::2
         ip6[39] = 2;
-        for part in [&eth[..], &ip6[..], &UDP[..]] {
-            for b in part {
-                p.push(*b, GFP_KERNEL).unwrap();
-            }
-        }
+        let p = concat(&[&eth, &ip6, &UDP]);
         // The two 0x20 bytes cancel out: src ^ dst folds to 00 00 00 03.
         let mut h = u32::from_ne_bytes([0x12, 0x34, 0x00, 0x50]) ^ u32::from_ne_bytes([0, 0, 0, 3]);
         h ^= h >> 16;

@@ -98,6 +98,11 @@ impl Mode {
         matches!(self, Mode::Ieee8023ad | Mode::BalanceXor | Mode::BalanceTlb | Mode::BalanceAlb)
     }
 
+    /// The modes that keep `usable_slaves`/`all_slaves` (broadcast sends over `all_slaves`).
+    pub(crate) fn uses_slave_arrays(self) -> bool {
+        self.can_use_xmit_hash() || self == Mode::Broadcast
+    }
+
     /// bond_mode_uses_xmit_hash(): the modes that do (tlb and alb only without dynamic
     /// load balancing).
     pub(crate) fn uses_xmit_hash(self, tlb_dynamic_lb: u32) -> bool {

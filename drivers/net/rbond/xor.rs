@@ -5,10 +5,10 @@
 //! share, over its aggregator's ports).
 
 use crate::bond::{Bond, BondDev};
-use crate::hash::{self, FlowKeys, Packet, Policy};
+use crate::hash::{self, Packet, Policy};
 use crate::slave::Slave;
 use kernel::{
-    net::skb::{FlowDissector, SkBuff},
+    net::skb::{FlowDissector, FlowKeys, SkBuff},
     sync::{rcu, Arc},
 };
 
@@ -40,14 +40,7 @@ impl Packet for SkbPacket<'_> {
     }
 
     fn dissect_encap(&self) -> Option<FlowKeys> {
-        self.skb.dissect(self.dissector).map(|k| FlowKeys {
-            src: k.src,
-            dst: k.dst,
-            ports: k.ports,
-            icmp_type: k.icmp_type,
-            icmp_code: k.icmp_code,
-            icmp_id: k.icmp_id,
-        })
+        self.skb.dissect(self.dissector)
     }
 }
 
