@@ -57,7 +57,7 @@ def run_one(args, run_vm, driver, script):
     rc, out, console, secs = run_vm(args, "tools/testing/kselftest_guest.sh", log_name,
                                     timeout=limit / args.slow + 120,
                                     script_args=[driver, script, str(limit)],
-                                    shares=[f"selftests={root}"])
+                                    shares=[f"selftests={root}"], kmemleak=False)
     m = RESULT.search(out)
     if not m:
         return f"fail (no result; VM status {rc})", secs, console

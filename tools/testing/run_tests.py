@@ -19,6 +19,9 @@ With --profile debug (make check-debug) the same suites run on the debug kernel
 (kernel/debug.config): VM time limits are multiplied by --slow, the guest boots with acpi=off,
 and a positive control runs first: a module with a deliberate use-after-free and a deliberate
 leak, which KASAN and kmemleak must both report, or the net is empty and the run fails.
+KASAN, lockdep and the other checkers are on in every VM. kmemleak, which doubles a debug
+guest's time, is on only in the VMs that need it (KMEMLEAK_MARK in a script, the positive
+control and KUnit); the others boot with kmemleak=off.
 --scale PCT is passed to the guests as RBOND_SCALE (lib.sh's `scaled`: loops that repeat only
 to make a race likely run PCT% as many times), and --jobs N runs N VMs at once; each VM's
 report is printed whole, in order.
@@ -80,7 +83,19 @@ def parse_ktap(lines):
     return results, names
 
 
-def run_vm(args, script, log_name, kunit=False, timeout=600, script_args=(), shares=()):
+# A script that carries this line runs with kmemleak on in the debug profile: the suites whose
+# subject is object lifetimes (load and unload, teardown under allocation failure, churn,
+# error paths, skb clones).
+KMEMLEAK_MARK = "# check-debug: kmemleak"
+
+
+def wants_kmemleak(script):
+    with open(script) as f:
+        return any(line.strip() == KMEMLEAK_MARK for line in f)
+
+
+def run_vm(args, script, log_name, kunit=False, timeout=600, script_args=(), shares=(),
+           kmemleak=True):
     log_dir = os.path.join(args.build, "test-logs" + ("-debug" if args.profile == "debug" else ""))
     os.makedirs(log_dir, exist_ok=True)
     console = os.path.join(log_dir, f"{log_name}.console.log")
@@ -90,7 +105,7 @@ def run_vm(args, script, log_name, kunit=False, timeout=600, script_args=(), sha
     if kunit:
         cmd.append("--kunit")
     if args.profile == "debug":
-        cmd += ["--append", "acpi=off"]
+        cmd += ["--append", "acpi=off" + ("" if kmemleak else " kmemleak=off")]
     scale = getattr(args, "scale", 100)  # kselftests.py's runs have none
     if scale != 100:
         cmd += ["--env", f"RBOND_SCALE={scale}"]
@@ -211,7 +226,8 @@ def static_checks(args, say):
 
 def integration(args, say, script):
     name = os.path.basename(script)[:-3]
-    rc, out, console, secs = run_vm(args, os.path.relpath(script, args.repo), name)
+    rc, out, console, secs = run_vm(args, os.path.relpath(script, args.repo), name,
+                                    kmemleak=wants_kmemleak(script))
     counted, passed, failed = count_tap(out, name, say)
     if rc != 0 and not any(l.startswith("not ok") for l in out.splitlines()):
         failed += 1

@@ -1,6 +1,7 @@
 # Bad input through every door (sysfs, bonding_masters, netlink, enslaving the wrong thing):
 # each attempt gets the same answer from rbond as from bonding.ko (the errno user space sees,
 # the netlink error message and the kernel log lines), and the bond keeps working.
+# check-debug: kmemleak
 . tools/testing/rbond/lib.sh
 quiet_ipv6
 OUT=/tmp/bad-input

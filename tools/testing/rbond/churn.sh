@@ -1,5 +1,6 @@
 # Churn: 200 enslave/release cycles and 200 bond create/delete cycles (scaled: see lib.sh)
 # while traffic flows through another bond, then unload: nothing left behind, no warnings.
+# check-debug: kmemleak
 . tools/testing/rbond/lib.sh
 quiet_ipv6
 

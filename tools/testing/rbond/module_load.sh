@@ -1,5 +1,6 @@
 # Loading and unloading rbond.ko; module parameters read back; bad parameters handled exactly
 # as bonding.ko handles them (same load result, same kernel messages).
+# check-debug: kmemleak
 . tools/testing/rbond/lib.sh
 
 # --- rbond on its own --------------------------------------------------------------------

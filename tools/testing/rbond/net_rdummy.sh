@@ -1,5 +1,6 @@
 # samples/rust/rdummy.ko, the Rust dummy device built on kernel::net: rtnetlink kind
 # "rdummy", transmit counters exact, MAC and MTU changes, clean removal and unload.
+# check-debug: kmemleak
 . tools/testing/rbond/lib.sh
 quiet_ipv6
 

@@ -3,6 +3,7 @@
 # or the other, every time: no hang (a writer that let go of the link type last under RTNL
 # once unregistered it there, and rtnl_link_unregister takes RTNL again), no bond left behind,
 # and the names free for bonding.ko afterwards.
+# check-debug: kmemleak
 . tools/testing/rbond/lib.sh
 
 # creator: +bond devices until the file goes away with the module (or 400 of them).
