@@ -25,7 +25,8 @@ fi
 # The loop runs chrooted in a tmpfs root that holds only busybox and ip with its libraries,
 # so that its processes never touch the 9p mounts: an injected failure inside the 9p client
 # can leave a whole mount broken (every later exec failing with EINVAL), which is a harness
-# failure, not rbond's.
+# failure, not rbond's. The loop names ip by its path, because busybox's sh prefers its own
+# ip applet to a bare name.
 ROOT=/tmp/faultroot
 make_root() {
 	local ip lib
@@ -36,6 +37,7 @@ make_root() {
 	mount -t proc proc $ROOT/proc && mount -t sysfs sysfs $ROOT/sys
 }
 check "a tmpfs root for the loop (busybox, ip and its libraries)" make_root
+check "the loop's /bin/ip is iproute2's" sh -c "chroot $ROOT /bin/sh -c '/bin/ip -V' | grep -q iproute2"
 
 # churn N: N rounds of create, enslave all, release one, delete; in a shell whose slab
 # allocations may fail. Errors are expected and ignored; only the aftermath is checked, and
@@ -47,13 +49,13 @@ churn() {
 		i=0
 		while [ $i -lt '"$1"' ]; do
 			i=$((i + 1))
-			ip link add fb$((i % 4)) type bond mode active-backup miimon 100
-			for s in s0 s1 s2; do ip link set $s master fb$((i % 4)); done
-			ip link set fb$((i % 4)) up
-			ip link set s1 nomaster
+			/bin/ip link add fb$((i % 4)) type bond mode active-backup miimon 100
+			for s in s0 s1 s2; do /bin/ip link set $s master fb$((i % 4)); done
+			/bin/ip link set fb$((i % 4)) up
+			/bin/ip link set s1 nomaster
 			echo -fb$((i % 4)) > /sys/class/net/bonding_masters
-			ip link del fb$((i % 4))
-			for s in s0 s1 s2; do ip link set $s nomaster; done
+			/bin/ip link del fb$((i % 4))
+			for s in s0 s1 s2; do /bin/ip link set $s nomaster; done
 		done' > /dev/null 2>&1
 	[ $? -ne 124 ]
 }
