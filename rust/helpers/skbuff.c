@@ -5,6 +5,7 @@
 #include <linux/if_vlan.h>
 #include <net/flow_dissector.h>
 #include <net/sch_generic.h>
+#include <net/sock.h>
 
 void rust_helper_kfree_skb(struct sk_buff *skb)
 {
@@ -107,16 +108,34 @@ void rust_helper_skb_set_priority(struct sk_buff *skb, u32 priority)
 	skb->priority = priority;
 }
 
+/*
+ * The namespace the flow dissector runs in for @skb: its device's, else its socket's, else
+ * init_net. __skb_flow_dissect() finds the first two itself when passed NULL, but warns
+ * (DEBUG_NET_WARN_ON_ONCE) for an skb that has neither, which safe Rust code can build.
+ */
+const struct net *rust_helper_skb_dissect_net(const struct sk_buff *skb)
+{
+	if (skb->dev)
+		return dev_net(skb->dev);
+	if (skb->sk)
+		return sock_net(skb->sk);
+	return &init_net;
+}
+
+/* skb_flow_dissect_flow_keys(), in rust_helper_skb_dissect_net()'s namespace. */
 bool rust_helper_skb_flow_dissect_flow_keys(const struct sk_buff *skb,
 					    struct flow_keys *flow,
 					    unsigned int flags)
 {
-	return skb_flow_dissect_flow_keys(skb, flow, flags);
+	memset(flow, 0, sizeof(*flow));
+	return __skb_flow_dissect(rust_helper_skb_dissect_net(skb), skb,
+				  &flow_keys_dissector, flow, NULL, 0, 0, 0, flags);
 }
 
+/* skb_get_hash(), in rust_helper_skb_dissect_net()'s namespace. */
 u32 rust_helper_skb_get_hash(struct sk_buff *skb)
 {
-	return skb_get_hash(skb);
+	return skb_get_hash_net(rust_helper_skb_dissect_net(skb), skb);
 }
 
 int rust_helper_skb_tailroom(const struct sk_buff *skb)

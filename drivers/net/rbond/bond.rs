@@ -37,7 +37,7 @@ use kernel::{
     new_delayed_work, new_mutex, new_spinlock,
     prelude::*,
     sync::{
-        rcu::{self, RcuBox},
+        rcu::{self, Graveyard, RcuBox},
         Arc, Mutex, SpinLock,
     },
     types::ARef,
@@ -95,15 +95,16 @@ pub(crate) struct Bond {
     #[pin]
     pub(crate) entries: Mutex<KVec<SlaveEntry>>,
     /// The same slaves, published for lockless readers (transmit, receive, monitors).
-    #[pin]
     slaves: SlaveArray,
     /// The slaves that can transmit (`usable_slaves`), for the modes that hash
     /// (balance-xor); rebuilt by [`Bond::update_slave_arr`].
-    #[pin]
     usable: SlaveArray,
     /// All slaves (`all_slaves`), for broadcast and `ndo_get_xmit_slave`.
-    #[pin]
     all: SlaveArray,
+    /// What the published lists and slaves above replaced, freed once no reader can see
+    /// it; a release waits for it all ([`Bond::free_retired`]).
+    #[pin]
+    graves: Mutex<Graveyard>,
     /// The flow dissector of the encap hash policies (C: `flow_keys_bonding`).
     pub(crate) dissector: FlowDissector,
     curr_active: RcuBox<Arc<Slave>>,
@@ -168,27 +169,45 @@ impl Bond {
     /// bond_update_slave_arr(): rebuilds the transmit arrays from the slave list, leaving
     /// out `skip` (a slave being released). Only the modes that use them keep them: the
     /// hashing modes both, broadcast `all` (C keeps its old `usable_slaves` then).
+    ///
+    /// With `skip` (a release) it cannot fail: see [`SlaveArray::publish_without`].
     pub(crate) fn update_slave_arr(&self, _rtnl: &Rtnl, skip: Option<&Slave>) -> Result {
-        // From the entries, not under RCU: publishing waits for a grace period.
         let entries = self.entries.lock();
+        let mut graves = self.graves.lock();
         let kept = || {
             entries
                 .iter()
                 .map(|e| &e.slave)
                 .filter(move |s| !skip.map_or(false, |k| core::ptr::eq(&***s, k)))
         };
-        // Reserved at enslave for every slave, so a release does not allocate.
-        let r = self.all.publish(kept());
-        if self.params.mode() == Mode::Broadcast {
+        let usable = || kept().filter(|s| s.can_tx());
+        let broadcast = self.params.mode() == Mode::Broadcast;
+        if let Some(gone) = skip {
+            self.all.publish_without(kept(), gone, &mut graves);
+            if !broadcast {
+                self.usable.publish_without(usable(), gone, &mut graves);
+            }
+            return Ok(());
+        }
+        let r = self.all.publish(kept(), &mut graves);
+        if broadcast {
             return r;
         }
-        r.and(self.usable.publish(kept().filter(|s| s.can_tx())))
+        r.and(self.usable.publish(usable(), &mut graves))
     }
 
     /// bond_reset_slave_arr(): no transmit arrays (bond_close()).
     pub(crate) fn reset_slave_arr(&self) {
-        self.all.clear();
-        self.usable.clear();
+        let mut graves = self.graves.lock();
+        self.all.clear(&mut graves);
+        self.usable.clear(&mut graves);
+    }
+
+    /// Waits until no reader can see anything the bond unpublished, and frees it: the one
+    /// grace period a release waits for (C: the synchronize_rcu() in __bond_release_one()),
+    /// after which no old list holds the released slave.
+    pub(crate) fn free_retired(&self) {
+        self.graves.lock().drain();
     }
 
     /// `true` if the bond has slaves.
@@ -219,34 +238,35 @@ impl Bond {
         self.primary.get(&guard).cloned()
     }
 
-    /// Publishes a new active slave; returns once no reader sees the old one.
+    /// Publishes a new active slave; the old one is freed once no reader sees it.
     pub(crate) fn set_curr_active(&self, _rtnl: &Rtnl, slave: Option<Arc<Slave>>) -> Result {
         let boxed = slave.map(|s| KBox::new(s, GFP_KERNEL)).transpose()?;
-        drop(self.curr_active.replace(boxed));
+        self.retire(self.curr_active.replace(boxed));
         Ok(())
     }
 
     /// Publishes a new primary slave.
     pub(crate) fn set_primary(&self, _rtnl: &Rtnl, slave: Option<Arc<Slave>>) -> Result {
         let boxed = slave.map(|s| KBox::new(s, GFP_KERNEL)).transpose()?;
-        drop(self.primary.replace(boxed));
+        self.retire(self.primary.replace(boxed));
         Ok(())
     }
 
-    /// Publishes the slave list built from `entries`.
-    ///
-    /// Allocates only to publish more slaves than ever reserved with [`Bond::reserve_slaves`]:
-    /// publishing the same number or fewer (a release) cannot fail.
-    pub(crate) fn publish_slaves(&self, _rtnl: &Rtnl, entries: &[SlaveEntry]) -> Result {
-        self.slaves.publish(entries.iter().map(|e| &e.slave))
+    fn retire(&self, old: Option<rcu::Retired<Arc<Slave>>>) {
+        if let Some(old) = old {
+            self.graves.lock().bury(old);
+        }
     }
 
-    /// Makes sure the next [`Bond::publish_slaves`] and [`Bond::update_slave_arr`] of up to
-    /// `n` slaves do not allocate (enslave calls it before it changes anything).
-    pub(crate) fn reserve_slaves(&self, _rtnl: &Rtnl, n: usize) -> Result {
-        self.slaves.reserve(n)?;
-        self.all.reserve(n)?;
-        self.usable.reserve(n)
+    /// Publishes the slave list built from `entries`.
+    pub(crate) fn publish_slaves(&self, _rtnl: &Rtnl, entries: &[SlaveEntry]) -> Result {
+        self.slaves.publish(entries.iter().map(|e| &e.slave), &mut self.graves.lock())
+    }
+
+    /// Publishes the slave list built from `entries`, which are the published slaves but
+    /// `gone` (a release). Cannot fail: see [`SlaveArray::publish_without`].
+    pub(crate) fn publish_slaves_without(&self, _rtnl: &Rtnl, entries: &[SlaveEntry], gone: &Slave) {
+        self.slaves.publish_without(entries.iter().map(|e| &e.slave), gone, &mut self.graves.lock());
     }
 
     /// The slave whose device is `dev`.
@@ -381,9 +401,10 @@ impl Driver for Bond {
             params: Params::new(&d),
             strings <- new_mutex!(Strings::new(&d)),
             entries <- new_mutex!(KVec::new()),
-            slaves <- SlaveArray::new(),
-            usable <- SlaveArray::new(),
-            all <- SlaveArray::new(),
+            slaves: SlaveArray::new(),
+            usable: SlaveArray::new(),
+            all: SlaveArray::new(),
+            graves <- new_mutex!(Graveyard::new()),
             dissector: FlowDissector::new(hash::ENCAP_KEYS),
             curr_active: RcuBox::empty(),
             primary: RcuBox::empty(),
@@ -428,8 +449,9 @@ impl Driver for Bond {
         let bond = dev.data();
         let _ = bond.set_curr_active(rtnl, None);
         let _ = bond.set_primary(rtnl, None);
-        bond.slaves.clear();
+        bond.slaves.clear(&mut bond.graves.lock());
         bond.reset_slave_arr();
+        bond.free_retired();
         bond.surfaces.lock().clear(rtnl);
     }
 

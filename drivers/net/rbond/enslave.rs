@@ -374,20 +374,14 @@ fn attach(
 
     {
         let mut entries = bond.entries.lock();
-        // Reserve first: a failed push would drop the registration, which takes RTNL; and
-        // with room for one more published slave, publishing below cannot fail.
-        let room = entries.len() + 1;
-        if let Err(e) = entries
-            .reserve(1, GFP_KERNEL)
-            .map_err(Error::from)
-            .and_then(|_| bond.reserve_slaves(rtnl, room))
-        {
+        // Reserve first: a failed push would drop the registration, which takes RTNL.
+        if let Err(e) = entries.reserve(1, GFP_KERNEL) {
             drop(entries);
             files.remove(rtnl);
             unlink(rtnl, dev, slave_dev);
             rx.unregister(rtnl);
             detach();
-            return Err(e);
+            return Err(e.into());
         }
         let entry = SlaveEntry {
             slave: slave.clone(),
@@ -521,12 +515,12 @@ pub(crate) fn release(
     drop_entry(rtnl, entry);
     unlink(rtnl, dev, slave_dev);
     if mode.uses_slave_arrays() {
-        // Into room reserved at enslave: does not allocate.
+        // Cannot fail with a slave to skip.
         let _ = bond.update_slave_arr(rtnl, Some(&slave));
     }
     {
         let entries = bond.entries.lock();
-        let _ = bond.publish_slaves(rtnl, &entries);
+        bond.publish_slaves_without(rtnl, &entries, &slave);
     }
 
     log_slave!(
@@ -595,6 +589,8 @@ pub(crate) fn release(
     if slave_dev.priv_flags() & priv_flags::BONDING != 0 && slave_dev.flags() & flags::MASTER == 0 {
         slave_dev.set_lower_mark(rtnl, LowerMark::Bonding, false);
     }
+    // No old list or active slave holds the slave past this point.
+    bond.free_retired();
     Ok(())
 }
 

@@ -4,36 +4,31 @@
 //! walked under RCU) and the transmit arrays of bond_main.c's `bond_update_slave_arr()`
 //! (`usable_slaves`, `all_slaves`).
 //!
-//! Writers run under RTNL. A list is rebuilt, published, and the one it replaces becomes the
-//! spare once no reader can see it, so publishing no more slaves than were reserved never
-//! allocates: a release cannot fail half-way.
+//! Writers run under RTNL. Each publish builds a new list and puts the one it replaces in the
+//! bond's [`Graveyard`], which frees it once no reader can see it: like C's `kfree_rcu()` of
+//! the old array, the writer does not wait for a grace period. A release must not fail
+//! half-way, so [`SlaveArray::publish_without`] has a fallback for a failed allocation.
 
 use crate::slave::Slave;
 use kernel::{
-    new_mutex,
     prelude::*,
     sync::{
-        rcu::{self, RcuBox},
-        Arc, Mutex,
+        rcu::{self, Graveyard, RcuBox},
+        Arc,
     },
 };
 
-/// A published list of slaves with a spare of the same capacity.
-#[pin_data]
+/// A published list of slaves.
 pub(crate) struct SlaveArray {
     live: RcuBox<KVec<Arc<Slave>>>,
-    /// An empty list with room for as many slaves as were last published or reserved.
-    #[pin]
-    spare: Mutex<Option<KBox<KVec<Arc<Slave>>>>>,
 }
 
 impl SlaveArray {
     /// An array that publishes nothing yet.
-    pub(crate) fn new() -> impl PinInit<Self> {
-        pin_init!(Self {
+    pub(crate) const fn new() -> Self {
+        Self {
             live: RcuBox::empty(),
-            spare <- new_mutex!(None),
-        })
+        }
     }
 
     /// The published slaves, for as long as `guard` holds the read-side section.
@@ -46,44 +41,52 @@ impl SlaveArray {
         self.live.get(guard).map_or(false, |v| v.is_empty())
     }
 
-    /// Makes sure the next [`SlaveArray::publish`] of up to `n` slaves does not allocate.
-    pub(crate) fn reserve(&self, n: usize) -> Result {
-        let mut spare = self.spare.lock();
-        match spare.as_mut() {
-            // The spare is empty, so this allocates only if its capacity is below `n`.
-            Some(list) => list.reserve(n, GFP_KERNEL)?,
-            None => *spare = Some(KBox::new(KVec::with_capacity(n, GFP_KERNEL)?, GFP_KERNEL)?),
+    /// Publishes `slaves`; the list it replaces goes to `graves`.
+    pub(crate) fn publish<'a>(
+        &self,
+        slaves: impl Iterator<Item = &'a Arc<Slave>> + Clone,
+        graves: &mut Graveyard,
+    ) -> Result {
+        let mut list = KVec::with_capacity(slaves.clone().count(), GFP_KERNEL)?;
+        for s in slaves {
+            // Cannot fail: the room was allocated above.
+            let _ = list.push(s.clone(), GFP_KERNEL);
         }
+        self.replace(Some(KBox::new(list, GFP_KERNEL)?), graves);
         Ok(())
     }
 
-    /// Publishes `slaves`; returns once no reader sees the list it replaces. Allocates only
-    /// for more slaves than ever reserved.
-    pub(crate) fn publish<'a>(&self, slaves: impl Iterator<Item = &'a Arc<Slave>> + Clone) -> Result {
-        self.reserve(slaves.clone().count())?;
-        let mut list = self.spare.lock().take().ok_or(ENOMEM)?;
-        for s in slaves {
-            // Cannot fail: the room was reserved above.
-            let _ = list.push(s.clone(), GFP_KERNEL);
+    /// Publishes `slaves`, which are the published ones but `gone` (a release). Cannot fail:
+    /// without memory for a new list, the published one is withdrawn, taken back after a
+    /// grace period, and published again without `gone` (readers see no slaves meanwhile; C
+    /// removes the slave from its array in place in that case, bond_skip_slave()).
+    pub(crate) fn publish_without<'a>(
+        &self,
+        slaves: impl Iterator<Item = &'a Arc<Slave>> + Clone,
+        gone: &Slave,
+        graves: &mut Graveyard,
+    ) {
+        if self.publish(slaves, graves).is_ok() {
+            return;
         }
-        self.retire(Some(list));
-        Ok(())
+        if let Some(retired) = self.live.replace(None) {
+            let mut list = retired.into_inner();
+            while let Some(i) = list.iter().position(|s| core::ptr::eq(&**s, gone)) {
+                let _ = list.remove(i);
+            }
+            // Nothing was published, so nothing comes back to bury.
+            let _ = self.live.replace(Some(list));
+        }
     }
 
     /// Publishes nothing (bond_reset_slave_arr()).
-    pub(crate) fn clear(&self) {
-        self.retire(None);
+    pub(crate) fn clear(&self, graves: &mut Graveyard) {
+        self.replace(None, graves);
     }
 
-    fn retire(&self, new: Option<KBox<KVec<Arc<Slave>>>>) {
+    fn replace(&self, new: Option<KBox<KVec<Arc<Slave>>>>, graves: &mut Graveyard) {
         if let Some(retired) = self.live.replace(new) {
-            // Once no reader sees it, the old list, emptied, is the next spare.
-            let mut old = retired.into_inner();
-            while old.pop().is_some() {}
-            let mut spare = self.spare.lock();
-            if spare.as_ref().map_or(true, |s| s.capacity() < old.capacity()) {
-                *spare = Some(old);
-            }
+            graves.bury(retired);
         }
     }
 }

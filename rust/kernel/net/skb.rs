@@ -193,10 +193,14 @@ impl FlowKeySet {
 /// skb.set_protocol(0x0800);
 /// skb.reset_headers();
 /// assert_eq!(skb.network_offset(), 14);
+/// // A detached skb (no device, no socket) is dissected in init_net: the debug kernel's
+/// // DEBUG_NET_WARN_ON_ONCE(!net) in __skb_flow_dissect() caught this doctest passing NULL.
 /// let k = skb.dissect(&d).unwrap();
 /// assert_eq!(k.ip_proto, 17);
 /// assert_eq!(k.src.to_ne_bytes(), [10, 0, 0, 1]);
 /// assert_eq!(k.ports.to_ne_bytes(), [0x12, 0x34, 0x00, 0x50]);
+/// assert_eq!(skb.flow_keys().map(|k| k.ip_proto), Some(17));
+/// assert_ne!(skb.hash(), 0);
 /// # Ok::<(), Error>(())
 /// ```
 pub struct FlowDissector(bindings::flow_dissector);
@@ -503,7 +507,9 @@ impl SkBuff {
         }
     }
 
-    /// The flow hash of the packet (`skb_get_hash`), computing it if needed.
+    /// The flow hash of the packet (`skb_get_hash`), computing it if needed. Like
+    /// [`SkBuff::flow_keys`] and [`SkBuff::dissect`], it dissects in the namespace of the
+    /// skb's device, else of its socket, else in `init_net` (a detached skb).
     pub fn hash(&mut self) -> u32 {
         // SAFETY: The skb is owned and unshared; the hash is cached in it.
         unsafe { bindings::skb_get_hash(self.as_raw()) }
@@ -527,11 +533,12 @@ impl SkBuff {
         let mut keys = MaybeUninit::<bindings::flow_keys>::zeroed();
         let skb = self.as_raw();
         // SAFETY: The skb is valid and its linear data is `skb_headlen` bytes from `data`;
-        // `keys` is a zeroed `flow_keys`, the container `dissector`'s offsets are for. A NULL
-        // namespace makes the dissector take the skb's device's, as a driver's would be.
+        // `keys` is a zeroed `flow_keys`, the container `dissector`'s offsets are for. The
+        // namespace is the skb's device's or socket's, or init_net for a detached skb (a NULL
+        // one would make the dissector warn for that skb).
         let ok = unsafe {
             bindings::__skb_flow_dissect(
-                core::ptr::null(),
+                bindings::skb_dissect_net(skb),
                 skb,
                 core::ptr::from_ref(&dissector.0).cast_mut(),
                 keys.as_mut_ptr().cast(),

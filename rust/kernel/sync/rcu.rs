@@ -8,9 +8,14 @@
 //! [`RcuBox`] to the value it publishes, for as long as the returned [`Guard`] lives. Writers
 //! publish a new value with [`RcuBox::replace`]; the old value comes back as a [`Retired`] that
 //! waits for a grace period (every reader that might still see it has left its critical
-//! section) before the value is dropped.
+//! section) before the value is dropped. A writer that should not wait puts it in a
+//! [`Graveyard`] instead, which frees it once its grace period has passed
+//! ([`GracePeriod`], the polled grace-period API).
 
-use crate::{alloc::KBox, bindings};
+use crate::{
+    alloc::{flags::GFP_KERNEL, KBox, KVec},
+    bindings,
+};
 use core::{
     marker::PhantomData,
     ptr,
@@ -200,5 +205,191 @@ impl<T> Drop for Retired<T> {
         synchronize();
         // SAFETY: As in `into_inner`.
         drop(unsafe { KBox::from_raw(self.ptr.as_ptr()) });
+    }
+}
+
+/// A grace period that has been started, to be polled or waited for
+/// (`start_poll_synchronize_rcu()`'s cookie).
+///
+/// Once it has elapsed, every reader that was inside a read-side critical section when it
+/// was started has left that section.
+#[derive(Clone, Copy)]
+pub struct GracePeriod(crate::ffi::c_ulong);
+
+impl GracePeriod {
+    /// Notes the current point and makes sure a grace period that covers it will run.
+    pub fn start() -> Self {
+        // SAFETY: `start_poll_synchronize_rcu` has no preconditions (it does not sleep).
+        Self(unsafe { bindings::start_poll_synchronize_rcu() })
+    }
+
+    /// `true` once the grace period has elapsed (`poll_state_synchronize_rcu()`).
+    pub fn has_elapsed(self) -> bool {
+        // SAFETY: Any cookie from `start_poll_synchronize_rcu` may be polled, however old.
+        unsafe { bindings::poll_state_synchronize_rcu(self.0) }
+    }
+
+    /// Waits until the grace period has elapsed; returns at once if it has
+    /// (`cond_synchronize_rcu()`). Sleeps: process context only.
+    pub fn wait(self) {
+        // SAFETY: As in `has_elapsed`; callers of a sleeping function provide the context.
+        unsafe { bindings::cond_synchronize_rcu(self.0) }
+    }
+}
+
+/// Values taken out of [`RcuBox`]es, freed once no reader can still see them, without the
+/// writer that retired them waiting for a grace period (C: `kfree_rcu()` and friends, for
+/// values of any type).
+///
+/// [`Graveyard::bury`] starts a grace period for each value, and frees the values whose
+/// grace period has already elapsed. [`Graveyard::drain`], and dropping the graveyard, wait
+/// for the last one and free everything. Values are dropped by these calls, in their
+/// caller's context: never in an RCU callback, and never after the graveyard's owner (and the
+/// module whose code drops them) is gone. A value whose grave cannot be allocated is freed the
+/// slow way, after [`synchronize`].
+///
+/// # Examples
+///
+/// ```
+/// use core::sync::atomic::{AtomicU32, Ordering};
+/// use kernel::sync::rcu::{self, Graveyard, RcuBox};
+///
+/// static DROPPED: AtomicU32 = AtomicU32::new(0);
+/// struct Counted(u32);
+/// impl Drop for Counted {
+///     fn drop(&mut self) {
+///         DROPPED.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let slot = RcuBox::empty();
+/// let mut graves = Graveyard::new();
+/// slot.replace(Some(KBox::new(Counted(1), GFP_KERNEL)?));
+/// for i in 2..5 {
+///     // Does not wait: the old value is buried.
+///     if let Some(old) = slot.replace(Some(KBox::new(Counted(i), GFP_KERNEL)?)) {
+///         graves.bury(old);
+///     }
+/// }
+/// assert!(graves.len() <= 3);
+/// graves.drain();
+/// assert_eq!(graves.len(), 0);
+/// assert_eq!(DROPPED.load(Ordering::Relaxed), 3);
+/// assert_eq!(slot.get(&rcu::read_lock()).map(|c| c.0), Some(4));
+/// # Ok::<(), Error>(())
+/// ```
+pub struct Graveyard {
+    graves: KVec<Grave>,
+}
+
+/// A buried value: its allocation, how to drop it, and the grace period it waits for.
+#[derive(Clone, Copy)]
+struct Grave {
+    after: GracePeriod,
+    ptr: ptr::NonNull<()>,
+    drop: unsafe fn(ptr::NonNull<()>),
+}
+
+// SAFETY: A `Graveyard` owns its values, which `bury` requires to be `Send`.
+unsafe impl Send for Graveyard {}
+// SAFETY: Nothing is reachable through `&Graveyard`.
+unsafe impl Sync for Graveyard {}
+
+/// Drops the `KBox<T>` at `ptr`.
+///
+/// # Safety
+///
+/// `ptr` must come from `KBox::<T>::into_raw`, be owned by the caller, and no reader may still
+/// see it.
+unsafe fn drop_boxed<T>(ptr: ptr::NonNull<()>) {
+    // SAFETY: Guaranteed by the caller.
+    drop(unsafe { KBox::from_raw(ptr.cast::<T>().as_ptr()) });
+}
+
+impl Grave {
+    /// Frees the value.
+    ///
+    /// # Safety
+    ///
+    /// The grace period must have elapsed, and the grave must not be used again.
+    unsafe fn free(&self) {
+        // SAFETY: `ptr` and `drop` came together from `bury` for the same `T`, and the grace
+        // period that makes the value unreachable has elapsed (the caller's guarantee).
+        unsafe { (self.drop)(self.ptr) };
+    }
+}
+
+impl Graveyard {
+    /// An empty graveyard (allocates nothing).
+    pub const fn new() -> Self {
+        Self { graves: KVec::new() }
+    }
+
+    /// How many values wait for their grace period.
+    pub fn len(&self) -> usize {
+        self.graves.len()
+    }
+
+    /// `true` if no value waits.
+    pub fn is_empty(&self) -> bool {
+        self.graves.is_empty()
+    }
+
+    /// Frees `retired` once its grace period has elapsed, without waiting for it, and frees
+    /// the values buried earlier whose grace period has. May sleep to allocate.
+    pub fn bury<T: Send>(&mut self, retired: Retired<T>) {
+        self.reap();
+        let grave = Grave {
+            // Started after `retired` was unpublished, so it covers every reader that saw it.
+            after: GracePeriod::start(),
+            ptr: retired.ptr.cast(),
+            drop: drop_boxed::<T>,
+        };
+        match self.graves.push(grave, GFP_KERNEL) {
+            // INVARIANT: The grave now owns the value `retired` owned.
+            Ok(()) => core::mem::forget(retired),
+            // Freed after `synchronize` by `Retired`'s drop.
+            Err(_) => drop(retired),
+        }
+    }
+
+    /// Frees the values whose grace period has elapsed.
+    pub fn reap(&mut self) {
+        // Graves are in the order their grace periods started, so the elapsed ones come first;
+        // stopping at the first that has not elapsed only delays the others.
+        let done = self.graves.iter().take_while(|g| g.after.has_elapsed()).count();
+        if done == 0 {
+            return;
+        }
+        for g in &self.graves[..done] {
+            // SAFETY: Its grace period has elapsed; the shift below forgets the grave.
+            unsafe { g.free() };
+        }
+        self.graves.as_mut_slice().copy_within(done.., 0);
+        for _ in 0..done {
+            // `Grave` has no destructor: this only shortens the list.
+            let _ = self.graves.pop();
+        }
+    }
+
+    /// Waits for every buried value's grace period and frees them all. Sleeps.
+    pub fn drain(&mut self) {
+        while let Some(g) = self.graves.pop() {
+            g.after.wait();
+            // SAFETY: Its grace period has elapsed, and the grave was taken off the list.
+            unsafe { g.free() };
+        }
+    }
+}
+
+impl Default for Graveyard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Graveyard {
+    fn drop(&mut self) {
+        self.drain();
     }
 }
