@@ -10,9 +10,12 @@
 # prints one line, "BENCH {json}" (scenario, driver, mode, rep and its numbers); lines starting
 # with "#" are progress. Raw failover logs go to $RBOND_OUT/failover/.
 #
-# Scenarios (BENCH_SCENARIOS), for each mode of BENCH_MODES where the mode matters:
+# Scenarios (BENCH_SCENARIOS), for each mode of BENCH_MODES where the mode matters (a mode is
+# a bond mode, or "balance-xor:<xmit_hash_policy>"):
 #   pktgen     pktgen on the bond (clone_skb 0, burst 1, 64-byte frames, PKTGEN_COUNT of them)
-#              with 3 dummy slaves: packets per second, and the slaves' tx counters.
+#              with 3 dummy slaves: packets per second, and the slaves' tx counters. The frames
+#              are PKTGEN_FLOWS flows (destination MACs and UDP source ports cycling together),
+#              so that the hashing modes spread them.
 #   iperf      iperf3 TCP from the bond across 3 veth slaves into namespace "peer" (bridged
 #              there), IPERF_SECS seconds for each of IPERF_STREAMS parallel streams. Client
 #              and server both run on CPU 0 (-A 0,0): under TCG the steadiest placement (runs
@@ -32,12 +35,13 @@
 
 # The modes rbond supports today; the benchmark measures each of them. Add a mode here when
 # rbond learns it.
-BENCH_MODES=${BENCH_MODES:-"balance-rr active-backup"}
+BENCH_MODES=${BENCH_MODES:-"balance-rr active-backup balance-xor:layer2 balance-xor:layer3+4 broadcast"}
 BENCH_DRIVERS="bonding rbond"
 
 BENCH_SCENARIOS=${BENCH_SCENARIOS:-"pktgen iperf failover footprint"}
 BENCH_REPS=${BENCH_REPS:-5}
 PKTGEN_COUNT=${PKTGEN_COUNT:-300000}
+PKTGEN_FLOWS=${PKTGEN_FLOWS:-64}
 IPERF_SECS=${IPERF_SECS:-2}
 IPERF_STREAMS=${IPERF_STREAMS:-"1 4"}
 FAILOVER_INTERVAL_US=${FAILOVER_INTERVAL_US:-1000}
@@ -86,10 +90,21 @@ bench_reset() {
 	true
 }
 
+# bond_args mode: the `ip link add ... type bond` arguments of a BENCH_MODES entry.
+bond_args() {
+	case $1 in
+	*:*) echo "mode ${1%%:*} xmit_hash_policy ${1#*:}" ;;
+	*) echo "mode $1" ;;
+	esac
+}
+
+# copies mode: how many slaves send each frame (broadcast: all 3 of the scenarios' slaves).
+copies() { [ "${1%%:*}" = broadcast ] && echo 3 || echo 1; }
+
 # bond_up mode slave...: bond0 in `mode` with miimon 100 over the slaves, up, carrier on.
 bond_up() {
 	local mode=$1 s; shift
-	ip link add bond0 type bond mode "$mode" miimon 100 || return 1
+	ip link add bond0 type bond $(bond_args "$mode") miimon 100 || return 1
 	for s in "$@"; do ip link set "$s" master bond0 || return 1; done
 	ip link set bond0 up || return 1
 	until_true 10 grep -qx 1 /sys/class/net/bond0/carrier
@@ -128,16 +143,19 @@ bond_peer_up() {
 # bench_pktgen driver mode rep count
 bench_pktgen() {
 	local drv=$1 mode=$2 rep=$3 count=$4 i t0 t1 t2
-	R_pps= R_sent= R_slave_tx= R_errors=
+	R_pps= R_sent= R_slave_tx= R_per_slave= R_errors=
 	dummies_ready && load_driver "$drv" && bond_up "$mode" bd0 bd1 bd2 ||
 		{ emit pktgen "$drv" "$mode" "$rep" error="setup failed"; bench_reset; return 1; }
 	t0=$(stat bd0 tx_packets) t1=$(stat bd1 tx_packets) t2=$(stat bd2 tx_packets)
-	pktgen_send bond0 "$count" || { emit pktgen "$drv" "$mode" "$rep" error="pktgen failed"; bench_reset; return 1; }
+	pktgen_send bond0 "$count" "" "dst_mac 02:00:00:00:0a:00" "dst_mac_count $PKTGEN_FLOWS" \
+		"udp_src_min 1000" "udp_src_max $((1000 + PKTGEN_FLOWS - 1))" ||
+		{ emit pktgen "$drv" "$mode" "$rep" error="pktgen failed"; bench_reset; return 1; }
 	R_pps=$(sed -n 's/^ *\([0-9]*\)pps .*/\1/p' /proc/net/pktgen/bond0)
 	R_sent=$(sed -n 's/^ *pkts-sofar: \([0-9]*\) .*/\1/p' /proc/net/pktgen/bond0)
 	R_errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' /proc/net/pktgen/bond0 | tail -1)
 	R_usec=$(sed -n 's/^Result: OK: \([0-9]*\)(.*/\1/p' /proc/net/pktgen/bond0)
-	R_slave_tx=$(( $(stat bd0 tx_packets) - t0 + $(stat bd1 tx_packets) - t1 + $(stat bd2 tx_packets) - t2 ))
+	R_per_slave="$(( $(stat bd0 tx_packets) - t0 )) $(( $(stat bd1 tx_packets) - t1 )) $(( $(stat bd2 tx_packets) - t2 ))"
+	R_slave_tx=$(( ${R_per_slave// / + } ))
 	ip link del bond0
 	unload_driver "$drv"
 	emit pktgen "$drv" "$mode" "$rep" count="$count" pps="${R_pps:-0}" sent="${R_sent:-0}" \
@@ -345,7 +363,7 @@ bench_footprint() {
 	footprint_dummies "$n" && load_driver "$drv" ||
 		{ emit footprint "$drv" "$mode" "$rep" error="setup failed"; bench_reset; return 1; }
 	for i in $(seq 0 $((n - 1))); do
-		echo "link add fb$i group 7 type bond mode $mode"
+		echo "link add fb$i group 7 type bond $(bond_args "$mode")"
 		for k in 0 1 2; do echo "link set dummy$((3 * i + k)) master fb$i"; done
 		echo "link set fb$i up"
 	done > /tmp/fp.batch
@@ -378,7 +396,7 @@ bench_main() {
 	local kv scenario mode rep reps drv
 	for kv in "$@"; do
 		case ${kv%%=*} in
-		BENCH_MODES|BENCH_SCENARIOS|BENCH_REPS|PKTGEN_COUNT|IPERF_SECS|IPERF_STREAMS|\
+		BENCH_MODES|BENCH_SCENARIOS|BENCH_REPS|PKTGEN_COUNT|PKTGEN_FLOWS|IPERF_SECS|IPERF_STREAMS|\
 		FAILOVER_INTERVAL_US|FAILOVER_PRE_MS|FAILOVER_POST_MS|FAILOVER_REPS|FOOTPRINT_BONDS)
 			eval "${kv%%=*}=\${kv#*=}" ;;
 		*) echo "guest.sh: unknown setting $kv" >&2; return 2 ;;

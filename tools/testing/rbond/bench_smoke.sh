@@ -14,8 +14,13 @@ for drv in $BENCH_DRIVERS; do
 		if bench_pktgen "$drv" "$mode" 1 $PKTGEN_COUNT; then pass "pktgen ($what): measured"
 		else fail "pktgen ($what): measured"; fi
 		expect_eq "pktgen ($what): sent exactly $PKTGEN_COUNT frames, no error" "${R_sent:-} ${R_errors:-}" "$PKTGEN_COUNT 0"
-		expect_eq "pktgen ($what): the 3 dummy slaves' tx counters account for all of them" "$R_slave_tx" "$PKTGEN_COUNT"
+		expect_eq "pktgen ($what): the 3 dummy slaves' tx counters account for all of them (x$(copies "$mode"))" \
+			"$R_slave_tx" "$(( PKTGEN_COUNT * $(copies "$mode") ))"
 		check "pktgen ($what): a rate is reported (${R_pps:-none} pps)" test "${R_pps:-0}" -gt 0
+		case $mode in balance-xor:*)
+			check "pktgen ($what): the flows spread over all 3 slaves (${R_per_slave:-})" \
+				sh -c "! echo ' ${R_per_slave:-0} ' | grep -q ' 0 '" ;;
+		esac
 
 		if bench_iperf "$drv" "$mode" 1 1 1 4; then pass "iperf3 ($what): measured"
 		else fail "iperf3 ($what): measured"; fi

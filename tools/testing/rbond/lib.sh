@@ -98,16 +98,18 @@ finish() {
 # Kernel modules built in-tree with the test kernel (samples, pktgen, veth...).
 load_kmod() { modprobe -d "$KMODS" "$@"; }
 
-# pktgen_send dev count [dst_mac]: sends `count` 64-byte IPv4/UDP frames out of `dev` with
-# pktgen (clone_skb 0, burst 1: each frame is its own skb) and returns when all are sent.
+# pktgen_send dev count [dst_mac [setting...]]: sends `count` 64-byte IPv4/UDP frames out of
+# `dev` with pktgen (clone_skb 0, burst 1: each frame is its own skb) and returns when all are
+# sent. Further pktgen settings (ranges of addresses and ports, say) may follow an empty dst_mac.
 pktgen_send() {
 	local dev=$1 count=$2 dmac=${3:-}
+	shift 2; shift $(( $# > 0 ? 1 : 0 ))
 	[ -d /proc/net/pktgen ] || load_kmod pktgen || return 1
 	echo "rem_device_all" > /proc/net/pktgen/kpktgend_0
 	echo "add_device $dev" > /proc/net/pktgen/kpktgend_0
 	local setting
 	for setting in "count $count" "clone_skb 0" "burst 1" "pkt_size 64" "delay 0" \
-		"dst 10.99.0.2" ${dmac:+"dst_mac $dmac"}; do
+		"dst 10.99.0.2" ${dmac:+"dst_mac $dmac"} "$@"; do
 		echo "$setting" > "/proc/net/pktgen/$dev" || return 1
 	done
 	echo start > /proc/net/pktgen/pgctrl
