@@ -45,6 +45,8 @@ MODULES_OUT := $(BUILD)/modules
 # files never land in the checkout (6.12's Kbuild has no MO=; it writes beside the sources).
 MODULES_SRC := $(BUILD)/modules-src
 MODULES_DEBUG := $(BUILD)/modules-debug
+# rbond.ko as a user would build it, without its KUnit suites: what `make bench` loads and sizes.
+MODULES_BENCH := $(BUILD)/modules-bench
 
 # make check-debug: VM time limits and the tests' own waits are multiplied by DEBUG_SLOW (an
 # integer: KASAN + lockdep under TCG); race loops run DEBUG_SCALE percent of their rounds
@@ -59,7 +61,7 @@ DEBUG_CPUS  ?= 2
 DRIVER    ?= rbond
 SELFTESTS ?=
 
-.PHONY: all setup kernel kernel-debug modules modules-debug run check check-debug selftests bench clean
+.PHONY: all setup kernel kernel-debug modules modules-bench modules-debug run check check-debug selftests bench clean
 all: modules
 
 setup:
@@ -74,10 +76,10 @@ define build_kernel
 	@$(MAKE) -s -C $(KSRC) O=$(1) $(KBUILD_ARGS) INSTALL_MOD_PATH=$(1)/mod-staging modules_install
 endef
 
-# build_modules <kernel build> <source copy> <output dir>: rbond.ko out of tree.
+# build_modules <kernel build> <source copy> <output dir> [make arguments]: rbond.ko out of tree.
 define build_modules
 	@python3 tools/kbuild/overlay.py --repo $(CURDIR) --tree $(2) --module-sources
-	$(MAKE) -C $(1) $(KBUILD_ARGS) M=$(2) modules
+	$(MAKE) -C $(1) $(KBUILD_ARGS) M=$(2) $(4) modules
 	@rm -rf $(3) && mkdir -p $(3) && find $(2) -name '*.ko' -exec cp {} $(3)/ \;
 endef
 
@@ -88,11 +90,14 @@ kernel-debug: setup
 	$(call build_kernel,$(KOBJ_DEBUG),rbond.config$(COMMA)debug.config)
 
 ifeq ($(KDIR),$(KOBJ))
-modules: kernel
+modules modules-bench: kernel
 endif
 modules:
 	$(call build_modules,$(KDIR),$(MODULES_SRC),$(MODULES_OUT))
 	@echo "modules: $$(ls $(MODULES_OUT))"
+
+modules-bench:
+	$(call build_modules,$(KDIR),$(BUILD)/modules-bench-src,$(MODULES_BENCH),CONFIG_RBOND_KUNIT_TEST=n)
 
 # The debug profile's modules: rbond.ko, and the positive control (a C module).
 modules-debug: kernel-debug
@@ -118,8 +123,8 @@ selftests: modules
 	@python3 tools/testing/kselftests.py --kernel $(KOBJ) --modules $(MODULES_OUT) \
 		--driver $(DRIVER) $(if $(SELFTESTS),--only "$(SELFTESTS)")
 
-bench: modules
-	@python3 tools/bench/bench.py --kernel $(KOBJ) --modules $(MODULES_OUT) --out $(BUILD)/bench \
+bench: modules-bench
+	@python3 tools/bench/bench.py --kernel $(KOBJ) --modules $(MODULES_BENCH) --out $(BUILD)/bench \
 		--venv $(BUILD)/bench-venv $(if $(BENCH_REPS),--reps $(BENCH_REPS)) $(if $(BENCH_QUICK),--quick)
 
 clean:

@@ -295,7 +295,7 @@ fn icmp_is_err(icmp_type: u8) -> bool {
     matches!(icmp_type, 3 | 4 | 5 | 11 | 12)
 }
 
-#[cfg(CONFIG_RBOND_KUNIT_TEST)]
+#[cfg(rbond_kunit)]
 #[kernel::prelude::kunit_tests(rbond_hash)]
 mod tests {
     use super::*;

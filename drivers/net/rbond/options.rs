@@ -485,7 +485,7 @@ fn parse_decimal(text: &[u8]) -> Option<u64> {
     digits[..len].iter().try_fold(0u64, |acc, &d| acc.checked_mul(10)?.checked_add((d - b'0') as u64))
 }
 
-#[cfg(CONFIG_RBOND_KUNIT_TEST)]
+#[cfg(rbond_kunit)]
 #[kernel::prelude::kunit_tests(rbond_options)]
 mod tests {
     use super::*;

@@ -599,7 +599,7 @@ impl Default for RawParams<'_> {
     }
 }
 
-#[cfg(CONFIG_RBOND_KUNIT_TEST)]
+#[cfg(rbond_kunit)]
 #[kernel::prelude::kunit_tests(rbond_params)]
 mod tests {
     use super::*;
