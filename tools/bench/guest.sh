@@ -233,6 +233,8 @@ failover_analyze() {
 # frames go to UDP ports of their own (FO_PORT0 + run * stride + seq), so the capture is
 # split by port afterwards.
 FO_PORT0=10000
+# The end marker's port, below every run's, inside the capture's filter (see failover_end).
+FO_MARK_PORT=$((FO_PORT0 - 1))
 # failover_begin: starts tcpdump on br0 in the peer namespace (kernel receive timestamps).
 failover_begin() {
 	FO_RUNS=() FO_TCPDUMP=
@@ -240,7 +242,7 @@ failover_begin() {
 	peer_ready || return 1
 	rm -f /tmp/fo.pcap /tmp/fo.err
 	ip netns exec peer tcpdump -i br0 -n -U -B 16384 --immediate-mode --time-stamp-precision=nano \
-		-w /tmp/fo.pcap "udp dst portrange $FO_PORT0-65535" 2>/tmp/fo.err &
+		-w /tmp/fo.pcap "udp dst portrange $FO_MARK_PORT-65535" 2>/tmp/fo.err &
 	FO_TCPDUMP=$!
 	until_true 60 grep -q "listening on" /tmp/fo.err
 }
@@ -293,8 +295,18 @@ bench_failover() {
 failover_end() {
 	local dir="$RBOND_OUT/failover" run drv rep cut base count sent active f
 	[ -n "$FO_TCPDUMP" ] || return 1
-	sleep 0.5
+	# tcpdump is a process like any other and may lag behind the wire on a busy VM; stopped
+	# early it loses the last run's last frames. So one more frame goes to the peer, on the
+	# marker's port, by the same kind of path (a veth end into br0), and the capture must
+	# show it before it stops: frames reach the capture in order, so every run's frame that
+	# reached the peer is then in the file.
+	local marked=0
+	ip link set s2 up && pktgen_send s2 1 "$PEER_MAC" "udp_dst_min $FO_MARK_PORT" "udp_dst_max $FO_MARK_PORT" &&
+		until_true 30 sh -c "tcpdump -r /tmp/fo.pcap -n 'udp dst port $FO_MARK_PORT' 2>/dev/null | grep -q ." &&
+		marked=1
+	ip link set s2 down
 	kill -INT "$FO_TCPDUMP"; wait "$FO_TCPDUMP"
+	[ $marked = 1 ] || { note "failover: the capture never showed the end marker"; FO_TCPDUMP=; return 1; }
 	mkdir -p "$dir"
 	printf '%s\n' "${FO_RUNS[@]}" > /tmp/fo.runs
 	tcpdump -r /tmp/fo.pcap -n -tt --time-stamp-precision=nano 2>/dev/null |
