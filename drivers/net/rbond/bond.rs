@@ -281,9 +281,12 @@ impl Bond {
         self.params.mode().uses_primary()
     }
 
-    /// The bond's stats accumulated from released slaves and earlier reads.
-    fn fold_stats(&self, slaves: &[Arc<Slave>], out: &mut Stats64) {
-        let mut acc = self.stats.lock();
+    /// The bond's stats accumulated from released slaves and earlier reads. `depth` is the
+    /// bond device's [`Device::lower_depth`]: a bond enslaved to a bond is read while its
+    /// upper bond holds its own `stats` lock, of the same class, so each takes it in the
+    /// lockdep subclass of its depth (bond_get_stats()'s `spin_lock_nested()`).
+    fn fold_stats(&self, depth: u32, slaves: &[Arc<Slave>], out: &mut Stats64) {
+        let mut acc = self.stats.lock_nested(depth);
         *out = *acc;
         for s in slaves {
             let new = s.dev.stats();
@@ -300,10 +303,10 @@ impl Bond {
     }
 
     /// Folds a leaving slave's last counters into the bond's (bond_get_stats before release).
-    pub(crate) fn absorb_slave_stats(&self) {
+    pub(crate) fn absorb_slave_stats(&self, dev: &Device) {
         let guard = rcu::read_lock();
         let mut tmp = Stats64::zeroed();
-        self.fold_stats(self.slaves(&guard), &mut tmp);
+        self.fold_stats(dev.lower_depth(), self.slaves(&guard), &mut tmp);
     }
 
     /// Queues delayed work `ID` of `dev` after `delay` jiffies, on the bond's queue (nothing
@@ -539,7 +542,7 @@ impl Driver for Bond {
     fn get_stats64(dev: &BondDev, stats: &mut Stats64) {
         let bond = dev.data();
         let guard = rcu::read_lock();
-        bond.fold_stats(bond.slaves(&guard), stats);
+        bond.fold_stats(dev.lower_depth(), bond.slaves(&guard), stats);
     }
 
     /// bond_set_mac_address(): every slave takes the new address, or none does.

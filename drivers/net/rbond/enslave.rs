@@ -511,7 +511,7 @@ pub(crate) fn release(
     slave.set_inactive_flags(rtnl, all_active);
 
     // Count what the slave sent and received so far into the bond's statistics.
-    bond.absorb_slave_stats();
+    bond.absorb_slave_stats(dev);
     drop_entry(rtnl, entry);
     unlink(rtnl, dev, slave_dev);
     if mode.uses_slave_arrays() {

@@ -622,6 +622,17 @@ impl Device {
         }
     }
 
+    /// How many levels of devices lie below this one: 0 without lower devices, 1 for a bond
+    /// of plain devices, 2 for a bond enslaved to a bond. It is `dev->lower_level` less one,
+    /// kept by the core under RTNL; read without RTNL it may be out of date while devices are
+    /// linked, which suits its use as a lockdep subclass (bond_get_lowest_level_rcu()).
+    pub fn lower_depth(&self) -> u32 {
+        // SAFETY: The device is valid. `lower_level` is a byte the core writes under RTNL; it
+        // is read once here, as READ_ONCE() would.
+        let level = unsafe { ptr::read_volatile(ptr::addr_of!((*self.as_raw()).lower_level)) };
+        u32::from(level).saturating_sub(1)
+    }
+
     /// A snapshot of the device's statistics (`dev_get_stats`).
     pub fn stats(&self) -> Stats64 {
         let mut stats = Stats64::zeroed();
