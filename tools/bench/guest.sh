@@ -238,7 +238,7 @@ FO_MARK_PORT=$((FO_PORT0 - 1))
 # failover_begin: starts tcpdump on br0 in the peer namespace (kernel receive timestamps).
 failover_begin() {
 	FO_RUNS=() FO_TCPDUMP=
-	declare -gA FO_RESULT=()
+	declare -gA FO_RESULT=() FO_COUNTERS=()
 	peer_ready || return 1
 	rm -f /tmp/fo.pcap /tmp/fo.err
 	ip netns exec peer tcpdump -i br0 -n -U -B 16384 --immediate-mode --time-stamp-precision=nano \
@@ -246,6 +246,9 @@ failover_begin() {
 	FO_TCPDUMP=$!
 	until_true 60 grep -q "listening on" /tmp/fo.err
 }
+
+# fo_counters: s0 and s1's tx_packets and tx_dropped, and the bond's tx_dropped.
+fo_counters() { echo "$(stat s0 tx_packets) $(stat s0 tx_dropped) $(stat s1 tx_packets) $(stat s1 tx_dropped) $(stat bond0 tx_dropped)"; }
 
 # bench_failover driver rep: one run. Active-backup over s0..s2 (s0 active), miimon 100;
 # pktgen on the bond sends one 64-byte UDP frame every FAILOVER_INTERVAL_US to the peer; once
@@ -271,6 +274,7 @@ bench_failover() {
 	echo "link show dev no-such-dev" >&"${CUTTER[1]}"
 	read -rt 30 -u "${CUTTER[0]}" answer ||
 		{ emit failover "$drv" active-backup "$rep" error="ip -batch did not start"; kill "$CUTTER_PID"; bench_reset; return 1; }
+	local before=($(fo_counters))
 	echo start > /proc/net/pktgen/pgctrl &
 	ppid=$!
 	PG_SOFAR=0
@@ -284,6 +288,11 @@ bench_failover() {
 	eval "exec ${CUTTER[1]}>&-"
 	wait "$CUTTER_PID" 2>/dev/null
 	FO_RUNS+=("$drv $rep $cut $base $count $PG_SOFAR $(cat /sys/class/net/bond0/bonding/active_slave)")
+	# Where the frames went on this side, over the run: s0's and s1's transmitted and
+	# dropped frames and the bond's (its own drops included: no slave to send on).
+	local after=($(fo_counters)) names=(s0_tx s0_dropped s1_tx s1_dropped bond_dropped) i
+	FO_COUNTERS[$drv-$rep]=
+	for i in 0 1 2 3 4; do FO_COUNTERS[$drv-$rep]+=" ${names[i]}=$(( after[i] - before[i] ))"; done
 	ip link del bond0
 	ip -n peer link set p0 up
 	unload_driver "$drv"
@@ -326,7 +335,7 @@ failover_end() {
 		emit failover "$drv" active-backup "$rep" interval_us="$FAILOVER_INTERVAL_US" sent="$sent" \
 			received="${f[0]}" lost="${f[1]}" received_before_cut="${f[2]}" received_after_cut="${f[3]}" \
 			gap_ms="${f[4]}" baseline_gap_ms="${f[5]}" gap_at_ms="${f[6]}" active_after="$active" \
-			raw="failover/$drv-$rep.rx"
+			raw="failover/$drv-$rep.rx" ${FO_COUNTERS[$drv-$rep]:-}
 	done
 	f=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' /tmp/fo.err)
 	[ "${f:-0}" = 0 ] || note "tcpdump: $f frames dropped by the kernel"
