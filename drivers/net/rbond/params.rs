@@ -383,13 +383,16 @@ pub(crate) fn check(raw: &RawParams<'_>, log: &mut dyn Log) -> Result<BondDefaul
             arp_interval = 0;
         }
         for (name, delay) in [("updelay", &mut updelay), ("downdelay", &mut downdelay)] {
-            if *delay % miimon != 0 {
+            // miimon is positive here; the checked forms keep panics (and objtool's unknown
+            // `panic_const_div_by_zero`) out of the load path.
+            let periods = delay.checked_div(miimon).unwrap_or(0);
+            if delay.checked_rem(miimon).unwrap_or(0) != 0 {
                 log.warn(format_args!(
                     "Warning: {} ({}) is not a multiple of miimon ({}), {} rounded to {} ms\n",
-                    name, *delay, miimon, name, (*delay / miimon) * miimon
+                    name, *delay, miimon, name, periods.saturating_mul(miimon)
                 ));
             }
-            *delay /= miimon;
+            *delay = periods;
         }
     }
 
