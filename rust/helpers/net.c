@@ -22,16 +22,6 @@ void *rust_helper_netdev_priv(const struct net_device *dev)
 	return netdev_priv(dev);
 }
 
-bool rust_helper_netif_carrier_ok(const struct net_device *dev)
-{
-	return netif_carrier_ok(dev);
-}
-
-bool rust_helper_netif_running(const struct net_device *dev)
-{
-	return netif_running(dev);
-}
-
 void rust_helper_netif_tx_start_all_queues(struct net_device *dev)
 {
 	netif_tx_start_all_queues(dev);
@@ -76,11 +66,6 @@ struct net_device *
 rust_helper_netdev_notifier_info_to_dev(const struct netdev_notifier_info *info)
 {
 	return netdev_notifier_info_to_dev(info);
-}
-
-int rust_helper_dev_queue_xmit(struct sk_buff *skb)
-{
-	return dev_queue_xmit(skb);
 }
 
 struct net_device *rust_helper_to_net_dev(struct device *dev)

@@ -68,16 +68,6 @@ bool rust_helper_skb_mac_header_was_set(const struct sk_buff *skb)
 	return skb_mac_header_was_set(skb);
 }
 
-void rust_helper_skb_set_queue_mapping(struct sk_buff *skb, u16 queue_mapping)
-{
-	skb_set_queue_mapping(skb, queue_mapping);
-}
-
-u16 rust_helper_skb_get_queue_mapping(const struct sk_buff *skb)
-{
-	return skb_get_queue_mapping(skb);
-}
-
 __be16 rust_helper_skb_protocol(const struct sk_buff *skb)
 {
 	return skb->protocol;
@@ -148,9 +138,16 @@ void rust_helper_consume_skb(struct sk_buff *skb)
 	consume_skb(skb);
 }
 
-u16 rust_helper_skb_slave_dev_queue_mapping(const struct sk_buff *skb)
+/*
+ * A stacked driver's transmit on one of its lower devices (bond_dev_queue_xmit()): the skb
+ * leaves on the queue its sender chose, saved in the qdisc control block by the upper
+ * device's ndo_select_queue, through @dev. One call for the whole step.
+ */
+int rust_helper_skb_xmit_to_lower(struct sk_buff *skb, struct net_device *dev)
 {
-	return qdisc_skb_cb(skb)->slave_dev_queue_mapping;
+	skb->dev = dev;
+	skb_set_queue_mapping(skb, qdisc_skb_cb(skb)->slave_dev_queue_mapping);
+	return dev_queue_xmit(skb);
 }
 
 void rust_helper_skb_set_slave_dev_queue_mapping(struct sk_buff *skb, u16 queue)

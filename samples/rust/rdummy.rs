@@ -19,6 +19,7 @@ use kernel::{
         Net, Rtnl, RtnlGuard, SkBuff,
     },
     prelude::*,
+    sync::rcu,
 };
 
 module! {
@@ -64,7 +65,7 @@ impl Driver for RDummy {
         }
     }
 
-    fn start_xmit(dev: &DriverDevice<Self>, skb: SkBuff) {
+    fn start_xmit(dev: &DriverDevice<Self>, skb: SkBuff, _rcu: &rcu::Guard) {
         let data = dev.data();
         data.tx_packets.fetch_add(1, Ordering::Relaxed);
         data.tx_bytes.fetch_add(u64::from(skb.len()), Ordering::Relaxed);

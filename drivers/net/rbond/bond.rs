@@ -502,8 +502,8 @@ impl Driver for Bond {
         Ok(())
     }
 
-    fn start_xmit(dev: &BondDev, skb: SkBuff) {
-        xmit::start_xmit(dev, skb);
+    fn start_xmit(dev: &BondDev, skb: SkBuff, rcu: &rcu::Guard) {
+        xmit::start_xmit(dev, skb, rcu);
     }
 
     /// bond_vlan_rx_add_vid(): every slave takes the VLAN, or none does.

@@ -23,9 +23,8 @@ pub(crate) fn xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard) {
             // rate-limited log yet, and an unlimited one here could flood).
             original.as_ref().and_then(|o| o.try_clone().ok())
         };
-        if let Some(mut copy) = copy {
-            copy.restore_queue_mapping();
-            if copy.transmit(&s.dev).is_ok() {
+        if let Some(copy) = copy {
+            if copy.transmit_to_lower(&s.dev).is_ok() {
                 sent = true;
             }
         }

@@ -32,11 +32,11 @@ pub(crate) fn select_queue(dev: &BondDev, skb: &SkBuff) -> u16 {
     (txq % dev.real_num_tx_queues().max(1)) as u16
 }
 
-/// bond_start_xmit().
-pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff) {
+/// bond_start_xmit(), in the RCU read-side section the core calls it in (C takes
+/// `rcu_read_lock` again; rbond is lent the section the core's disabled bottom halves make).
+pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard) {
     let bond = dev.data();
-    let guard = rcu::read_lock();
-    let slaves = bond.slaves(&guard);
+    let slaves = bond.slaves(guard);
     if slaves.is_empty() {
         return tx_drop(dev, skb);
     }
@@ -48,10 +48,10 @@ pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff) {
         }
     }
     let slave = match mode {
-        Mode::BalanceRr => roundrobin_slave(dev, slaves, &skb, &guard),
-        Mode::ActiveBackup => bond.curr_active(&guard),
-        Mode::BalanceXor => crate::xor::xmit(dev, &skb, &guard),
-        Mode::Broadcast => return crate::broadcast::xmit(dev, skb, &guard),
+        Mode::BalanceRr => roundrobin_slave(dev, slaves, &skb, guard),
+        Mode::ActiveBackup => bond.curr_active(guard),
+        Mode::BalanceXor => crate::xor::xmit(dev, &skb, guard),
+        Mode::Broadcast => return crate::broadcast::xmit(dev, skb, guard),
         _ => None,
     };
     match slave {
@@ -72,9 +72,8 @@ fn queue_override_slave<'a>(slaves: &'a [Arc<Slave>], skb: &SkBuff) -> Option<&'
 }
 
 /// bond_dev_queue_xmit(): the slave gets the queue the sender chose, then the skb.
-fn queue_xmit(mut skb: SkBuff, slave_dev: &Device) {
-    skb.restore_queue_mapping();
-    let _ = skb.transmit(slave_dev);
+fn queue_xmit(skb: SkBuff, slave_dev: &Device) {
+    let _ = skb.transmit_to_lower(slave_dev);
 }
 
 /// bond_tx_drop(): counted on the bond, then freed.

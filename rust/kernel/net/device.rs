@@ -133,6 +133,7 @@ impl Name {
     }
 
     /// Copies the name of the device `dev`.
+    #[inline]
     fn from_raw(dev: *const bindings::net_device) -> Self {
         let mut out = [0u8; bindings::IFNAMSIZ as usize];
         // SAFETY: `dev` is valid (callers pass `Device::as_raw`). The name can be rewritten by
@@ -287,6 +288,7 @@ impl Stats64 {
     /// # Safety
     ///
     /// `ptr` must be valid for reads and writes for `'a` and not aliased.
+    #[inline]
     unsafe fn from_raw<'a>(ptr: *mut bindings::rtnl_link_stats64) -> &'a mut Self {
         // SAFETY: `Stats64` is a transparent wrapper; the caller guarantees validity.
         unsafe { &mut *ptr.cast() }
@@ -312,11 +314,13 @@ unsafe impl Sync for Device {}
 // SAFETY: `dev_hold` and `dev_put` maintain the device's reference count; a device is not freed
 // while its count is non-zero.
 unsafe impl AlwaysRefCounted for Device {
+    #[inline]
     fn inc_ref(&self) {
         // SAFETY: The type invariants guarantee the device is valid.
         unsafe { bindings::dev_hold(self.as_raw()) };
     }
 
+    #[inline]
     unsafe fn dec_ref(obj: NonNull<Self>) {
         // SAFETY: The caller gives up a reference it owns.
         unsafe { bindings::dev_put(obj.cast().as_ptr()) };
@@ -336,12 +340,14 @@ impl Device {
     /// # Safety
     ///
     /// `ptr` must point to a valid `struct net_device` that stays alive for `'a`.
+    #[inline]
     pub unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Self {
         // SAFETY: `Device` is a transparent wrapper; the caller guarantees validity for `'a`.
         unsafe { &*ptr.cast() }
     }
 
     /// The raw `struct net_device` pointer.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::net_device {
         self.0.get()
     }
@@ -389,6 +395,7 @@ impl Device {
     }
 
     /// The `IFF_*` flags; see [`flags`].
+    #[inline]
     pub fn flags(&self) -> u32 {
         // SAFETY: `flags` is a field of `net_device`.
         unsafe { self.read_once(|d| ptr::addr_of!((*d).flags)) }
@@ -401,20 +408,30 @@ impl Device {
     }
 
     /// `true` if the interface is administratively up (`IFF_UP`).
+    #[inline]
     pub fn is_up(&self) -> bool {
         self.flags() & flags::UP != 0
     }
 
+    /// Tests a `__LINK_STATE_*` bit of `dev->state`, as `test_bit()` does: one plain read of
+    /// the word, which the core changes with atomic bit operations.
+    #[inline]
+    fn state_bit(&self, bit: bindings::netdev_state_t) -> bool {
+        // SAFETY: `state` is a field of the valid device.
+        let state = unsafe { self.read_once(|d| ptr::addr_of!((*d).state)) };
+        state & (1 << bit) != 0
+    }
+
     /// `true` if the device is running (`netif_running`: opened and not stopped).
+    #[inline]
     pub fn is_running(&self) -> bool {
-        // SAFETY: The device is valid by the type invariants.
-        unsafe { bindings::netif_running(self.as_raw()) }
+        self.state_bit(bindings::netdev_state_t___LINK_STATE_START)
     }
 
     /// `true` if the device reports carrier (`netif_carrier_ok`).
+    #[inline]
     pub fn carrier_ok(&self) -> bool {
-        // SAFETY: The device is valid by the type invariants.
-        unsafe { bindings::netif_carrier_ok(self.as_raw()) }
+        !self.state_bit(bindings::netdev_state_t___LINK_STATE_NOCARRIER)
     }
 
     /// The RFC 2863 operational state (`IF_OPER_*`).
@@ -519,6 +536,7 @@ impl Device {
     }
 
     /// The number of transmit queues the device really uses.
+    #[inline]
     pub fn real_num_tx_queues(&self) -> u32 {
         // SAFETY: `real_num_tx_queues` is a field of `net_device`.
         unsafe { self.read_once(|d| ptr::addr_of!((*d).real_num_tx_queues)) }
@@ -880,6 +898,7 @@ impl Device {
     }
 
     /// Counts a transmit drop in the device's core statistics.
+    #[inline]
     pub fn count_tx_dropped(&self) {
         // SAFETY: The device is valid; the counters are per-CPU and safe in any context.
         unsafe { bindings::dev_core_stats_tx_dropped_inc(self.as_raw()) };
@@ -1145,8 +1164,12 @@ pub trait Driver: Sized + Send + Sync + 'static {
         Ok(())
     }
 
-    /// `ndo_start_xmit`: transmit (or drop) `skb`; runs with bottom halves disabled.
-    fn start_xmit(dev: &DriverDevice<Self>, skb: SkBuff) -> TxResult;
+    /// `ndo_start_xmit`: transmit (or drop) `skb`.
+    ///
+    /// The kernel calls it with bottom halves (or interrupts) disabled, an RCU read-side
+    /// critical section: `rcu` lends it, so RCU-published data can be read without a
+    /// `rcu_read_lock` of its own.
+    fn start_xmit(dev: &DriverDevice<Self>, skb: SkBuff, rcu: &rcu::Guard) -> TxResult;
 
     /// `ndo_get_stats64`: fill in the device's statistics; may run in any context.
     fn get_stats64(_dev: &DriverDevice<Self>, _stats: &mut Stats64) {}
@@ -1306,10 +1329,12 @@ unsafe impl<T: Driver> Sync for DriverDevice<T> {}
 
 // SAFETY: Same reference count as `Device`.
 unsafe impl<T: Driver> AlwaysRefCounted for DriverDevice<T> {
+    #[inline]
     fn inc_ref(&self) {
         self.0.inc_ref();
     }
 
+    #[inline]
     unsafe fn dec_ref(obj: NonNull<Self>) {
         // SAFETY: The caller gives up a reference it owns; the layouts are identical.
         unsafe { Device::dec_ref(obj.cast()) };
@@ -1344,6 +1369,7 @@ impl<T: Driver> Unregistered<T> {
     /// # Safety
     ///
     /// `ptr` must be a valid device of driver `T` in `ndo_init`, alive for `'a`.
+    #[inline]
     pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Self {
         // SAFETY: `Unregistered` is a transparent wrapper over `Device`; validity is up to
         // the caller.
@@ -1391,6 +1417,7 @@ impl<T: Driver> DriverDevice<T> {
     /// # Safety
     ///
     /// `ptr` must be a valid device of driver `T` (see the type invariants), alive for `'a`.
+    #[inline]
     pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a Self {
         // SAFETY: `DriverDevice` is a transparent wrapper over `Device`; validity is up to the
         // caller.

@@ -64,6 +64,10 @@ pub const ETH_HLEN: usize = bindings::ETH_HLEN as usize;
 /// assert_eq!(skb.protocol(), 0x0806);
 /// assert_eq!(skb.read::<2>(12), Some([0x08, 0x06]));
 /// assert_eq!(skb.read::<2>(13), None);
+/// assert_eq!(skb.read::<14>(0).map(|h| h[13]), Some(0x06));
+/// assert_eq!(skb.read::<0>(14), Some([]));
+/// assert_eq!(skb.read::<1>(usize::MAX), None);
+/// assert_eq!(skb.read::<1>(i32::MAX as usize + 1), None);
 /// let clone = skb.try_clone()?;
 /// assert_eq!(clone.linear_data(), skb.linear_data());
 /// assert!(skb.put(&[0; 8192]).is_err());
@@ -112,6 +116,7 @@ impl FlowKeys {
     /// # Safety
     ///
     /// `k` must have been zeroed and then filled by the flow dissector.
+    #[inline]
     unsafe fn from_raw(k: &bindings::flow_keys) -> Self {
         // SAFETY: `flow_keys` unions hold plain integers; reading either member is defined.
         let (src, dst, ports) = unsafe {
@@ -255,6 +260,7 @@ impl SkBuff {
     ///
     /// `ptr` must be a valid skb whose reference the caller owns and gives up, and which is
     /// not shared.
+    #[inline]
     pub unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self {
@@ -269,17 +275,20 @@ impl SkBuff {
     ///
     /// `ptr` must be a valid skb for the life of the returned value, which the caller must not
     /// let free or transmit the skb (the value is wrapped in `ManuallyDrop`).
+    #[inline]
     pub(crate) unsafe fn borrow_raw(ptr: *mut bindings::sk_buff) -> ManuallyDrop<Self> {
         // SAFETY: Guaranteed by the caller; `ManuallyDrop` prevents the free on drop.
         ManuallyDrop::new(unsafe { Self::from_raw(ptr) })
     }
 
     /// Gives up ownership and returns the raw pointer.
+    #[inline]
     pub fn into_raw(self) -> *mut bindings::sk_buff {
         ManuallyDrop::new(self).ptr.as_ptr()
     }
 
     /// The raw pointer, still owned by `self`.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::sk_buff {
         self.ptr.as_ptr()
     }
@@ -337,28 +346,46 @@ impl SkBuff {
     }
 
     /// The total length of the packet data (`skb->len`).
+    #[inline]
     pub fn len(&self) -> u32 {
         // SAFETY: `len` is a field of the valid skb.
         unsafe { (*self.as_raw()).len }
     }
 
     /// `true` if the packet carries no data.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// The length of the linear part (`skb_headlen`: `len - data_len`).
+    #[inline]
+    fn headlen(&self) -> usize {
+        // SAFETY: `len` and `data_len` are fields of the valid skb; `data_len <= len`.
+        unsafe { ((*self.as_raw()).len - (*self.as_raw()).data_len) as usize }
+    }
+
     /// The linear part of the data, from `skb->data` (`skb_headlen` bytes).
+    #[inline]
     pub fn linear_data(&self) -> &[u8] {
         // SAFETY: `data` points to `skb_headlen` readable bytes of the owned skb.
-        unsafe {
-            let len = bindings::skb_headlen(self.as_raw()) as usize;
-            core::slice::from_raw_parts((*self.as_raw()).data, len)
-        }
+        unsafe { core::slice::from_raw_parts((*self.as_raw()).data, self.headlen()) }
     }
 
     /// Copies `out.len()` bytes at `offset` (from `skb->data`) into `out`, reading fragments as
     /// needed (`skb_header_pointer`). `None` if the packet is too short.
+    #[inline]
     pub fn copy_bits(&self, offset: usize, out: &mut [u8]) -> Option<()> {
+        // The common case, bytes in the linear part, as the inline `skb_header_pointer` does it.
+        if offset.checked_add(out.len())? <= self.headlen() {
+            // SAFETY: `[offset, offset + out.len())` lies within the `headlen` readable bytes
+            // at `data`, and `out` is a distinct, writable buffer of that length.
+            unsafe {
+                let src = (*self.as_raw()).data.add(offset);
+                core::ptr::copy_nonoverlapping(src, out.as_mut_ptr(), out.len());
+            }
+            return Some(());
+        }
         let off = i32::try_from(offset).ok()?;
         let len = i32::try_from(out.len()).ok()?;
         // SAFETY: `out` is writable for `len` bytes; the skb is valid.
@@ -377,6 +404,7 @@ impl SkBuff {
 
     /// Reads a fixed-size header at `offset`, e.g. `skb.read::<[u8; 14]>(0)` for the
     /// Ethernet header.
+    #[inline]
     pub fn read<const N: usize>(&self, offset: usize) -> Option<[u8; N]> {
         let mut buf = [0u8; N];
         self.copy_bits(offset, &mut buf)?;
@@ -384,6 +412,7 @@ impl SkBuff {
     }
 
     /// The offset of the network header relative to `skb->data`.
+    #[inline]
     pub fn network_offset(&self) -> isize {
         // SAFETY: The skb is valid.
         unsafe { bindings::skb_network_offset(self.as_raw()) as isize }
@@ -391,6 +420,7 @@ impl SkBuff {
 
     /// The offset of the MAC header relative to `skb->data` (negative on receive, where
     /// `data` points past it); `None` if it was never set.
+    #[inline]
     pub fn mac_offset(&self) -> Option<isize> {
         // SAFETY: The skb is valid.
         unsafe {
@@ -403,6 +433,7 @@ impl SkBuff {
     }
 
     /// The Ethernet header of a frame, read at the MAC header (or at `data` if it is unset).
+    #[inline]
     pub fn eth_header(&self) -> Option<[u8; ETH_HLEN]> {
         let off = self.mac_offset().unwrap_or(0);
         if off >= 0 {
@@ -423,18 +454,21 @@ impl SkBuff {
     }
 
     /// The protocol (`skb->protocol`), host byte order.
+    #[inline]
     pub fn protocol(&self) -> u16 {
         // SAFETY: The skb is valid.
         u16::from_be(unsafe { bindings::skb_protocol(self.as_raw()) })
     }
 
     /// Sets the protocol (`skb->protocol`), host byte order.
+    #[inline]
     pub fn set_protocol(&mut self, protocol: u16) {
         // SAFETY: The skb is owned and unshared.
         unsafe { bindings::skb_set_protocol(self.as_raw(), protocol.to_be()) };
     }
 
     /// The packet type (`PACKET_HOST`, `PACKET_BROADCAST`, ...).
+    #[inline]
     pub fn pkt_type(&self) -> u8 {
         // SAFETY: The skb is valid.
         unsafe { bindings::skb_pkt_type(self.as_raw()) }
@@ -446,6 +480,7 @@ impl SkBuff {
 
     /// Moves the skb to `dev` (`skb->dev = dev`), as before transmit on a lower device or
     /// when an rx_handler hands a frame to its upper device.
+    #[inline]
     pub fn set_dev(&mut self, dev: &Device) {
         // SAFETY: The skb is owned and unshared; the caller keeps `dev` alive while the skb
         // is in flight (the core drains skbs from a device before freeing it).
@@ -453,15 +488,17 @@ impl SkBuff {
     }
 
     /// The transmit queue index (`skb_get_queue_mapping`).
+    #[inline]
     pub fn queue_mapping(&self) -> u16 {
-        // SAFETY: The skb is valid.
-        unsafe { bindings::skb_get_queue_mapping(self.as_raw()) }
+        // SAFETY: `queue_mapping` is a field of the valid skb.
+        unsafe { (*self.as_raw()).queue_mapping }
     }
 
     /// Sets the transmit queue index (`skb_set_queue_mapping`).
+    #[inline]
     pub fn set_queue_mapping(&mut self, queue: u16) {
-        // SAFETY: The skb is owned and unshared.
-        unsafe { bindings::skb_set_queue_mapping(self.as_raw(), queue) };
+        // SAFETY: The skb is owned and unshared; `queue_mapping` is one of its fields.
+        unsafe { (*self.as_raw()).queue_mapping = queue };
     }
 
     /// Saves the current transmit queue index in the qdisc control block
@@ -471,27 +508,14 @@ impl SkBuff {
     /// Takes `&self`: the control block belongs to whoever holds the skb, `SkBuff` is not
     /// `Sync`, and no reference into the control block is ever handed out, so the write
     /// cannot race or alias.
+    #[inline]
     pub fn save_queue_mapping(&self) {
         // SAFETY: The skb is valid and not shared; see above for why `&self` suffices.
-        unsafe {
-            bindings::skb_set_slave_dev_queue_mapping(
-                self.as_raw(),
-                bindings::skb_get_queue_mapping(self.as_raw()),
-            )
-        };
-    }
-
-    /// Restores the transmit queue index saved by [`SkBuff::save_queue_mapping`], before the
-    /// skb goes to a lower device (bonding's `bond_dev_queue_xmit`).
-    pub fn restore_queue_mapping(&mut self) {
-        // SAFETY: The skb is owned and unshared.
-        unsafe {
-            let queue = bindings::skb_slave_dev_queue_mapping(self.as_raw());
-            bindings::skb_set_queue_mapping(self.as_raw(), queue)
-        };
+        unsafe { bindings::skb_set_slave_dev_queue_mapping(self.as_raw(), self.queue_mapping()) };
     }
 
     /// Sets the priority (`skb->priority`).
+    #[inline]
     pub fn set_priority(&mut self, priority: u32) {
         // SAFETY: The skb is owned and unshared.
         unsafe { bindings::skb_set_priority(self.as_raw(), priority) };
@@ -554,6 +578,7 @@ impl SkBuff {
     }
 
     /// The VLAN tag carried out of band (`skb_vlan_tag_get`), if one is present.
+    #[inline]
     pub fn vlan_tci(&self) -> Option<u16> {
         // SAFETY: The skb is valid.
         unsafe {
@@ -564,6 +589,7 @@ impl SkBuff {
 
     /// The packet's hash (`skb->hash`) if it is a hash over the transport ports
     /// (`skb->l4_hash`); it is not computed here.
+    #[inline]
     pub fn l4_hash(&self) -> Option<u32> {
         // SAFETY: The skb is valid.
         unsafe {
@@ -573,6 +599,7 @@ impl SkBuff {
 
     /// Clones the skb (`skb_clone`): a new skb header sharing the data, for sending the same
     /// frame on several devices. Atomic allocation.
+    #[inline]
     pub fn try_clone(&self) -> Result<SkBuff> {
         // SAFETY: The skb is valid; `skb_clone` returns a new, unshared skb header or NULL.
         let p = unsafe { bindings::skb_clone(self.as_raw(), bindings::GFP_ATOMIC) };
@@ -583,21 +610,30 @@ impl SkBuff {
     /// Transmits the skb on `dev` (`skb->dev = dev; dev_queue_xmit()`), consuming it.
     ///
     /// Returns the driver's or qdisc's verdict; the skb is consumed either way.
+    #[inline]
     pub fn transmit(mut self, dev: &Device) -> Result {
         self.set_dev(dev);
-        // SAFETY: We give up our reference; `dev_queue_xmit` consumes the skb in every case.
-        let ret = unsafe { bindings::dev_queue_xmit(self.into_raw()) };
-        if ret == 0 {
-            Ok(())
-        } else if ret > 0 {
-            // NET_XMIT_DROP / NET_XMIT_CN: the frame was dropped or congestion was signalled.
-            Err(ENOBUFS)
-        } else {
-            Err(crate::error::Error::from_errno(ret))
-        }
+        // SAFETY: We give up our reference; `__dev_queue_xmit` consumes the skb in every case.
+        // This is `dev_queue_xmit()` (a C inline) without the helper call in between.
+        let ret = unsafe { bindings::__dev_queue_xmit(self.into_raw(), core::ptr::null_mut()) };
+        xmit_result(ret)
+    }
+
+    /// Transmits the skb on `lower`, a lower device of the stacked device the skb was handed
+    /// to, on the transmit queue its sender chose (saved by [`SkBuff::save_queue_mapping`]
+    /// in `ndo_select_queue`), as bonding's `bond_dev_queue_xmit()` does. Consumes the skb.
+    ///
+    /// Returns the driver's or qdisc's verdict; the skb is consumed either way.
+    #[inline]
+    pub fn transmit_to_lower(self, lower: &Device) -> Result {
+        // SAFETY: We give up our reference; the helper sets the device and queue of the skb
+        // it now owns and hands it to `dev_queue_xmit`, which consumes it in every case.
+        let ret = unsafe { bindings::skb_xmit_to_lower(self.into_raw(), lower.as_raw()) };
+        xmit_result(ret)
     }
 
     /// Frees the skb as successfully used (`consume_skb`), not counted as a drop.
+    #[inline]
     pub fn consume(self) {
         // SAFETY: We give up our reference.
         unsafe { bindings::consume_skb(self.into_raw()) };
@@ -613,8 +649,22 @@ fn fold_ipv6(a: &bindings::in6_addr) -> u32 {
 
 impl Drop for SkBuff {
     /// Frees the skb as dropped (`kfree_skb`).
+    #[inline]
     fn drop(&mut self) {
         // SAFETY: We own a reference, given up here.
         unsafe { bindings::kfree_skb(self.as_raw()) };
+    }
+}
+
+/// `dev_queue_xmit()`'s verdict as a `Result`.
+#[inline]
+fn xmit_result(ret: crate::ffi::c_int) -> Result {
+    if ret == 0 {
+        Ok(())
+    } else if ret > 0 {
+        // NET_XMIT_DROP / NET_XMIT_CN: the frame was dropped or congestion was signalled.
+        Err(ENOBUFS)
+    } else {
+        Err(crate::error::Error::from_errno(ret))
     }
 }

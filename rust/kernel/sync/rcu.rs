@@ -26,21 +26,80 @@ use core::{
 ///
 /// # Invariants
 ///
-/// The current CPU is inside an RCU read-side critical section entered by [`read_lock`] for as
-/// long as the guard lives; the guard is not `Send`, so it is dropped on the same thread.
+/// The current CPU is inside an RCU read-side critical section for as long as the guard lives:
+/// one entered by [`read_lock`], which the guard leaves when dropped, or, for a guard lent by
+/// [`Held`] (never dropped), one its context already is. The guard is not `Send`, so it is
+/// dropped on the same thread.
 pub struct Guard {
     _not_send: PhantomData<*mut ()>,
 }
 
 impl Guard {
     /// Leaves the read-side critical section.
+    #[inline]
     pub fn unlock(self) {}
 }
 
 impl Drop for Guard {
+    #[inline]
     fn drop(&mut self) {
-        // SAFETY: By the type invariants, the section was entered by `read_lock` on this thread.
+        // SAFETY: By the type invariants, a guard that is dropped was made by `read_lock` on
+        // this thread.
         unsafe { bindings::rcu_read_unlock() };
+    }
+}
+
+/// A read-side critical section that the caller's context already is, lent out as a [`Guard`]
+/// without entering or leaving one.
+///
+/// Since v4.20 RCU treats a region with bottom halves, preemption or interrupts disabled as a
+/// read-side critical section: a grace period waits for it as for `rcu_read_lock`. Callbacks
+/// that the kernel always runs in such a region (`ndo_start_xmit`, for one) lend the driver a
+/// `&Guard` through this type instead of paying for a `rcu_read_lock`/`rcu_read_unlock` pair.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::sync::rcu;
+///
+/// let outer = rcu::read_lock();
+/// // SAFETY: `outer` keeps this thread in a read-side section while `held` lives.
+/// let held = unsafe { rcu::Held::assume() };
+/// let guard: &rcu::Guard = &held;
+/// let slot = rcu::RcuBox::<u32>::empty();
+/// assert!(slot.get(guard).is_none());
+/// drop(held); // leaves nothing: `outer` still holds the section
+/// drop(outer);
+/// ```
+///
+/// # Invariants
+///
+/// The current CPU is inside an RCU read-side critical section for as long as this value
+/// lives; it is not `Send`, and it never calls `rcu_read_unlock`.
+pub struct Held(core::mem::ManuallyDrop<Guard>);
+
+impl Held {
+    /// Lends the read-side critical section the caller is in.
+    ///
+    /// # Safety
+    ///
+    /// The caller's context must be an RCU read-side critical section (`rcu_read_lock` held,
+    /// or bottom halves, preemption or interrupts disabled) for as long as the returned value
+    /// lives.
+    #[inline]
+    pub unsafe fn assume() -> Self {
+        // INVARIANT: The caller guarantees the section; `ManuallyDrop` keeps the guard's drop,
+        // and so `rcu_read_unlock`, from running.
+        Self(core::mem::ManuallyDrop::new(Guard { _not_send: PhantomData }))
+    }
+}
+
+impl core::ops::Deref for Held {
+    type Target = Guard;
+
+    #[inline]
+    fn deref(&self) -> &Guard {
+        &self.0
     }
 }
 
@@ -54,6 +113,7 @@ impl Drop for Guard {
 /// let guard = rcu::read_lock();
 /// drop(guard);
 /// ```
+#[inline]
 pub fn read_lock() -> Guard {
     // SAFETY: `rcu_read_lock` may be called from any context; the guard's drop unlocks.
     unsafe { bindings::rcu_read_lock() };
@@ -120,6 +180,7 @@ impl<T: Send + Sync> RcuBox<T> {
     /// assert_eq!(old.map(|r| r.into_inner()).as_deref(), Some(&7));
     /// # Ok::<(), Error>(())
     /// ```
+    #[inline]
     pub fn get<'a>(&'a self, _guard: &'a Guard) -> Option<&'a T> {
         // Acquire pairs with the release in `replace`: the pointee's initialisation is visible.
         let p = self.ptr.load(Ordering::Acquire);

@@ -185,8 +185,12 @@ impl<T: Driver> Adapter<T> {
         // SAFETY: The core hands over ownership of `skb`; `setup_callback` cleared
         // `IFF_TX_SKB_SHARING`, so the skb is not shared with the sender.
         let skb = unsafe { SkBuff::from_raw(skb) };
+        // SAFETY: The core calls `ndo_start_xmit` with bottom halves disabled (the queue path,
+        // pktgen, `dev_direct_xmit`) or interrupts disabled (netpoll): an RCU read-side
+        // critical section that lasts until the callback returns, after `rcu` is dropped.
+        let rcu = unsafe { rcu::Held::assume() };
         // SAFETY: The device is alive while it transmits.
-        T::start_xmit(unsafe { Self::dev(dev) }, skb);
+        T::start_xmit(unsafe { Self::dev(dev) }, skb, &rcu);
         bindings::netdev_tx_NETDEV_TX_OK
     }
 
