@@ -70,7 +70,7 @@ setup:
 # build_kernel <obj dir> <fragments>: configure, build bzImage and modules, stage the modules.
 define build_kernel
 	@tools/kbuild/prepare.sh $(CURDIR) $(BUILD) $(1) $(2) $(KBUILD_ARGS)
-	@echo "kernel: building bzImage and in-tree modules in $(1) (first build ~9 min on 2 cores)"
+	@echo "kernel: building bzImage and in-tree modules in $(1) (first build about 17 min on 2 cores, 20 for the debug kernel)"
 	$(MAKE) -C $(KSRC) O=$(1) $(KBUILD_ARGS) -j$(JOBS) bzImage modules
 	@rm -rf $(1)/mod-staging
 	@$(MAKE) -s -C $(KSRC) O=$(1) $(KBUILD_ARGS) INSTALL_MOD_PATH=$(1)/mod-staging modules_install
