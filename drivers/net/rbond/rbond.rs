@@ -25,6 +25,7 @@ mod enslave;
 mod events;
 mod globals;
 mod hash;
+mod lacp;
 mod monitor;
 mod net;
 mod netlink;

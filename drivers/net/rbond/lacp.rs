@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! 802.3ad: the Link Aggregation Control Protocol of IEEE 802.1AX, as bond_3ad.c runs it.
+//!
+//! The protocol is kept free of kernel objects: bytes and timer ticks go in, PDUs to send and
+//! port changes come out, and the driver glue does the I/O. So each part can be tested on its
+//! own. Built so far: the PDU formats ([`pdu`]). bonding.ko's behaviour, read from the C, is
+//! written down in Documentation/networking/rbond-3ad-reference.md.
+
+// Wired to the receive and transmit paths with the 802.3ad mode; until then only its KUnit
+// suite uses it.
+#[allow(dead_code)]
+pub(crate) mod pdu;
