@@ -377,13 +377,8 @@ impl SkBuff {
     #[inline]
     pub fn copy_bits(&self, offset: usize, out: &mut [u8]) -> Option<()> {
         // The common case, bytes in the linear part, as the inline `skb_header_pointer` does it.
-        if offset.checked_add(out.len())? <= self.headlen() {
-            // SAFETY: `[offset, offset + out.len())` lies within the `headlen` readable bytes
-            // at `data`, and `out` is a distinct, writable buffer of that length.
-            unsafe {
-                let src = (*self.as_raw()).data.add(offset);
-                core::ptr::copy_nonoverlapping(src, out.as_mut_ptr(), out.len());
-            }
+        if let Some(src) = self.linear_data().get(offset..offset.checked_add(out.len())?) {
+            out.copy_from_slice(src);
             return Some(());
         }
         let off = i32::try_from(offset).ok()?;
