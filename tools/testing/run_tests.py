@@ -46,7 +46,7 @@ KTAP_SUBTEST = re.compile(r"^(\s*)# Subtest: (.*)$")
 TAP_RESULT = re.compile(r"^(ok|not ok) - (.*)$")
 # Suites that must have run: a build that silently lost them must not pass.
 REQUIRED_SUITES = ["rust_doctests_kernel", "rust_kernel_kunit_tests", "rbond_options", "rbond_params",
-                   "rbond_hash", "rbond_lacp_pdu"]
+                   "rbond_hash", "rbond_lacp_pdu", "rbond_lacp_port", "rbond_lacp"]
 # Kernel console lines that are reports of a bug, whichever debug option printed them.
 REPORTS = re.compile("|".join([
     r"BUG: ", r"WARNING: ", r"Oops", r"general protection fault", r"Kernel panic",
