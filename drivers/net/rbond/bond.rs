@@ -8,6 +8,8 @@
 //! per-mode transmit functions in xmit.rs and the MII monitor in monitor.rs.
 
 use crate::active;
+use crate::ad::{self, AdStats};
+use crate::lacp::engine::Lacp;
 use crate::config::{Params, Strings};
 use crate::enslave;
 use crate::globals;
@@ -34,11 +36,11 @@ use kernel::{
         sysfs::AttributeGroup,
         Rtnl, SkBuff,
     },
-    new_delayed_work, new_mutex, new_spinlock,
+    new_delayed_work, new_mutex, new_spinlock, new_spinlock_bh,
     prelude::*,
     sync::{
         rcu::{self, Graveyard, RcuBox},
-        Arc, Mutex, SpinLock,
+        Arc, Mutex, SpinLock, SpinLockBh,
     },
     types::ARef,
     workqueue::delayed::{self, DelayedWork, OwnedQueue},
@@ -51,6 +53,10 @@ pub(crate) type BondDev = DriverDevice<Bond>;
 pub(crate) const MII_WORK: u64 = 0;
 /// See [`MII_WORK`].
 pub(crate) const MCAST_WORK: u64 = 1;
+/// See [`MII_WORK`]: the 802.3ad state machines.
+pub(crate) const AD_WORK: u64 = 2;
+/// See [`MII_WORK`]: a transmit array rebuild that waits for RTNL.
+pub(crate) const SLAVE_ARR_WORK: u64 = 3;
 
 /// `ARPHRD_ETHER`.
 pub(crate) const ARPHRD_ETHER: u16 = 1;
@@ -123,6 +129,17 @@ pub(crate) struct Bond {
     mii_work: DelayedWork<BondDev, MII_WORK>,
     #[pin]
     mcast_work: DelayedWork<BondDev, MCAST_WORK>,
+    #[pin]
+    ad_work: DelayedWork<BondDev, AD_WORK>,
+    #[pin]
+    slave_arr_work: DelayedWork<BondDev, SLAVE_ARR_WORK>,
+    /// The 802.3ad protocol state, under the mode lock (`bond->mode_lock`).
+    #[pin]
+    pub(crate) lacp: SpinLockBh<Lacp>,
+    /// Received slow frames go to 802.3ad (`bond->recv_probe`, set while the bond is up).
+    pub(crate) lacp_rx: AtomicBool,
+    /// The bond's 802.3ad counters.
+    pub(crate) ad_stats: AdStats,
     /// Files in /proc and sysfs.
     #[pin]
     pub(crate) surfaces: Mutex<Surfaces>,
@@ -131,6 +148,8 @@ pub(crate) struct Bond {
 impl_has_delayed_work! {
     impl HasDelayedWork<0, Item = BondDev> for Bond { self.mii_work }
     impl HasDelayedWork<1, Item = BondDev> for Bond { self.mcast_work }
+    impl HasDelayedWork<2, Item = BondDev> for Bond { self.ad_work }
+    impl HasDelayedWork<3, Item = BondDev> for Bond { self.slave_arr_work }
 }
 
 impl DeviceWork<MII_WORK> for Bond {
@@ -142,6 +161,18 @@ impl DeviceWork<MII_WORK> for Bond {
 impl DeviceWork<MCAST_WORK> for Bond {
     fn run(dev: ARef<BondDev>) {
         active::resend_igmp(dev);
+    }
+}
+
+impl DeviceWork<AD_WORK> for Bond {
+    fn run(dev: ARef<BondDev>) {
+        ad::state_machine(dev);
+    }
+}
+
+impl DeviceWork<SLAVE_ARR_WORK> for Bond {
+    fn run(dev: ARef<BondDev>) {
+        ad::rebuild_slave_arr(dev);
     }
 }
 
@@ -173,6 +204,24 @@ impl Bond {
     /// With `skip` (a release) it cannot fail: see [`SlaveArray::publish_without`].
     pub(crate) fn update_slave_arr(&self, _rtnl: &Rtnl, skip: Option<&Slave>) -> Result {
         let entries = self.entries.lock();
+        // 802.3ad: only the active aggregator's slaves transmit.
+        let mut in_agg = KVec::new();
+        if self.params.mode() == Mode::Ieee8023ad {
+            let reserved = in_agg.reserve(entries.len(), GFP_KERNEL);
+            let active = reserved.is_ok()
+                && ad::in_active_aggregator(self, entries.iter().map(|e| &*e.slave), &mut in_agg).is_some();
+            if !active {
+                drop(entries);
+                // No active aggregator: nothing is published (C: bond_reset_slave_arr(), the
+                // old array is not safe to use). Without memory for the filter, the reset
+                // also keeps a released slave out, so a release still cannot fail.
+                self.reset_slave_arr();
+                return match reserved {
+                    Err(e) if skip.is_none() => Err(e.into()),
+                    _ => Ok(()),
+                };
+            }
+        }
         let mut graves = self.graves.lock();
         let kept = || {
             entries
@@ -180,7 +229,16 @@ impl Bond {
                 .map(|e| &e.slave)
                 .filter(move |s| !skip.map_or(false, |k| core::ptr::eq(&***s, k)))
         };
-        let usable = || kept().filter(|s| s.can_tx());
+        let in_agg = &in_agg;
+        let usable = || {
+            entries
+                .iter()
+                .enumerate()
+                .filter(move |(i, _)| in_agg.is_empty() || in_agg.get(*i) == Some(&true))
+                .map(|(_, e)| &e.slave)
+                .filter(move |s| !skip.map_or(false, |k| core::ptr::eq(&***s, k)))
+                .filter(|s| s.can_tx())
+        };
         let broadcast = self.params.mode() == Mode::Broadcast;
         if let Some(gone) = skip {
             self.all.publish_without(kept(), gone, &mut graves);
@@ -342,10 +400,14 @@ fn fold(res: &mut [u64; STATS64_FIELDS], new: &[u64; STATS64_FIELDS], old: &[u64
     }
 }
 
-/// bond_set_carrier(): the bond has carrier while one slave's link is up. Returns `true`
+/// bond_set_carrier(): the bond has carrier while one slave's link is up (in 802.3ad, while
+/// the active aggregator has `min_links` ports: bond_3ad_set_carrier()). Returns `true`
 /// if the carrier changed.
 pub(crate) fn set_carrier(dev: &BondDev) -> bool {
     let bond = dev.data();
+    if bond.params.mode() == Mode::Ieee8023ad && bond.has_slaves() {
+        return ad::set_carrier(dev);
+    }
     let up = {
         let guard = rcu::read_lock();
         bond.slaves(&guard).iter().any(|s| s.link() == link::UP)
@@ -418,6 +480,11 @@ impl Driver for Bond {
             stats <- new_spinlock!(Stats64::zeroed()),
             mii_work <- new_delayed_work!("rbond mii"),
             mcast_work <- new_delayed_work!("rbond mcast"),
+            ad_work <- new_delayed_work!("rbond 3ad"),
+            slave_arr_work <- new_delayed_work!("rbond slave_arr"),
+            lacp <- new_spinlock_bh!(Lacp::new()),
+            lacp_rx: AtomicBool::new(false),
+            ad_stats: AdStats::default(),
             surfaces <- new_mutex!(Surfaces::default()),
         })
     }
@@ -429,6 +496,8 @@ impl Driver for Bond {
         let wq = Arc::new(OwnedQueue::new_ordered(name.as_cstr(), true)?, GFP_KERNEL)?;
         dev.data().mii_work.attach(&wq)?;
         dev.data().mcast_work.attach(&wq)?;
+        dev.data().ad_work.attach(&wq)?;
+        dev.data().slave_arr_work.attach(&wq)?;
         if dev.addr().is_zero() && dev.addr_assign_type() == 0 {
             dev.random_hw_addr(rtnl);
         }
@@ -476,6 +545,9 @@ impl Driver for Bond {
         if bond.params.miimon.get() != 0 {
             Bond::queue_work::<MII_WORK>(dev, 0);
         }
+        if bond.params.mode() == Mode::Ieee8023ad {
+            ad::open(dev, rtnl, &enslave::slave_list(dev)?);
+        }
         if bond.params.mode().can_use_xmit_hash() {
             let _ = bond.update_slave_arr(rtnl, None);
         }
@@ -483,11 +555,14 @@ impl Driver for Bond {
     }
 
     /// bond_close().
-    fn stop(dev: &BondDev, _rtnl: &Rtnl) -> Result {
+    fn stop(dev: &BondDev, rtnl: &Rtnl) -> Result {
         Bond::cancel_work::<MII_WORK>(dev);
         Bond::cancel_work::<MCAST_WORK>(dev);
+        Bond::cancel_work::<AD_WORK>(dev);
+        Bond::cancel_work::<SLAVE_ARR_WORK>(dev);
         let bond = dev.data();
         bond.send_peer_notif.store(0, Ordering::Relaxed);
+        ad::close(dev);
         rcu::synchronize();
         if bond.uses_primary() {
             if let Some(s) = bond.curr_active_arc() {
@@ -497,6 +572,9 @@ impl Driver for Bond {
             let guard = rcu::read_lock();
             for s in bond.slaves(&guard) {
                 s.dev.unsync_addr_lists_from(dev);
+                if bond.params.mode() == Mode::Ieee8023ad {
+                    ad::forget_address(rtnl, s);
+                }
             }
         }
         Ok(())
@@ -644,7 +722,7 @@ impl Driver for Bond {
         let slave = match bond.params.mode() {
             Mode::BalanceRr => xmit::roundrobin_slave(dev, bond.slaves(rcu), skb, rcu),
             Mode::ActiveBackup => bond.curr_active(rcu),
-            Mode::BalanceXor => {
+            Mode::BalanceXor | Mode::Ieee8023ad => {
                 let slaves = if all_slaves { bond.all_slaves(rcu) } else { bond.usable_slaves(rcu) };
                 crate::xor::slave_get(bond, skb, slaves)
             }

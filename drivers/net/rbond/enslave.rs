@@ -5,6 +5,7 @@
 //! order when a step fails.
 
 use crate::active;
+use crate::ad;
 use crate::bond::{set_carrier, BondDev, SlaveEntry, ARPHRD_CAN, ARPHRD_ETHER, ARPHRD_INFINIBAND};
 use crate::monitor::LinkCheck;
 use crate::options::{Mode, FOM_ACTIVE, FOM_FOLLOW};
@@ -287,8 +288,25 @@ fn attach(
     }
 
     let all_active = bond.params.all_slaves_active.get() != 0;
+    // 802.3ad: the protocol finds the slaves in this list (the published ones, then the new
+    // one, last as in the list it joins).
+    let mut with_new = KVec::new();
     match mode {
-        Mode::ActiveBackup | Mode::Ieee8023ad => slave.set_inactive_flags(rtnl, all_active),
+        Mode::ActiveBackup => slave.set_inactive_flags(rtnl, all_active),
+        Mode::Ieee8023ad => {
+            // In 802.3ad the state machines enable the slaves of the active aggregator.
+            slave.set_inactive_flags(rtnl, all_active);
+            let bound = slave_list(dev)
+                .and_then(|mut v| v.push(slave.clone(), GFP_KERNEL).map(|()| v).map_err(Into::into))
+                .and_then(|v| {
+                    with_new = v;
+                    ad::bind(dev, &with_new, &slave)
+                });
+            if let Err(e) = bound {
+                close();
+                return Err(e);
+            }
+        }
         Mode::BalanceTlb | Mode::BalanceAlb => {
             slave.set_active_flags(rtnl);
             slave.set_inactive_flags(rtnl, all_active);
@@ -302,6 +320,9 @@ fn attach(
     }
 
     let detach = || {
+        if mode == Mode::Ieee8023ad {
+            ad::unbind(dev, &with_new, &slave);
+        }
         slave_dev.vlan_vids_del_by_dev(rtnl, dev);
         let is = |s: Option<Arc<Slave>>| s.map_or(false, |s| Arc::ptr_eq(&s, &slave));
         if is(bond.primary_arc()) {
@@ -369,6 +390,9 @@ fn attach(
         }
         if f & flags::UP != 0 {
             let _ = slave_dev.sync_addr_lists_from(&dev.lock_addr_lists(), true);
+            if mode == Mode::Ieee8023ad {
+                ad::listen(rtnl, &slave);
+            }
         }
     }
 
@@ -513,6 +537,11 @@ pub(crate) fn release(
     // Count what the slave sent and received so far into the bond's statistics.
     bond.absorb_slave_stats(dev);
     drop_entry(rtnl, entry);
+    if mode == Mode::Ieee8023ad {
+        // The published list still holds the slave, as the protocol expects.
+        let guard = rcu::read_lock();
+        ad::unbind(dev, bond.slaves(&guard), &slave);
+    }
     unlink(rtnl, dev, slave_dev);
     if mode.uses_slave_arrays() {
         // Cannot fail with a slave to skip.
@@ -575,6 +604,9 @@ pub(crate) fn release(
         }
         if old_flags & flags::UP != 0 {
             slave_dev.unsync_addr_lists_from(dev);
+            if mode == Mode::Ieee8023ad {
+                ad::forget_address(rtnl, &slave);
+            }
         }
     }
 

@@ -112,6 +112,11 @@ fn slave_event(rtnl: &Rtnl, event: Event, dev: &BondDev, slave_dev: &Device) {
                 let last_up = slave.last_link_up.load(core::sync::atomic::Ordering::Relaxed);
                 slave.set_link_quiet(if last_up != 0 { link::FAIL } else { link::DOWN });
             }
+            if event != Event::Down && bond.params.mode() == Mode::Ieee8023ad {
+                if let Ok(slaves) = crate::enslave::slave_list(dev) {
+                    crate::ad::speed_duplex_changed(dev, &slaves, &slave);
+                }
+            }
             // The transmit arrays follow the slave even without a link monitor.
             if bond.params.mode().can_use_xmit_hash() {
                 let _ = bond.update_slave_arr(rtnl, None);

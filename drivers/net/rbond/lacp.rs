@@ -10,16 +10,10 @@
 //! under KUnit. bonding.ko's behaviour, read from the C, is written down in
 //! Documentation/networking/rbond-3ad-reference.md.
 
-// Wired to the receive and transmit paths with the 802.3ad mode; until then only the KUnit
-// suites use it.
-#[allow(dead_code)]
 pub(crate) mod aggregator;
-#[allow(dead_code)]
 pub(crate) mod engine;
 mod mux;
-#[allow(dead_code)]
 pub(crate) mod pdu;
-#[allow(dead_code)]
 pub(crate) mod port;
 mod selection;
 #[cfg(rbond_kunit)]

@@ -225,10 +225,15 @@ fn inspect(dev: &BondDev, slaves: &[Arc<Slave>], check: LinkCheck<'_>) -> bool {
 }
 
 /// bond_miimon_link_change(): what the mode does when a slave's link goes up or down
-/// (balance-xor rebuilds its transmit array).
-fn link_change(bond: &crate::bond::Bond, rtnl: &Rtnl) {
-    if bond.params.mode() == Mode::BalanceXor {
-        let _ = bond.update_slave_arr(rtnl, None);
+/// (802.3ad tells its port, balance-xor rebuilds its transmit array).
+fn link_change(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>], slave: &Slave, up: bool) {
+    let bond = dev.data();
+    match bond.params.mode() {
+        Mode::Ieee8023ad => crate::ad::link_change(dev, rtnl, slaves, slave, up),
+        Mode::BalanceXor => {
+            let _ = bond.update_slave_arr(rtnl, None);
+        }
+        _ => {}
     }
 }
 
@@ -242,11 +247,21 @@ fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
     for s in slaves {
         match s.new_link_state() {
             link::UP => {
-                s.update_speed_duplex(rtnl);
+                if s.update_speed_duplex(rtnl) && mode == Mode::Ieee8023ad {
+                    // bond_needs_speed_duplex(): 802.3ad keys need them.
+                    s.set_link_quiet(link::DOWN);
+                    if kernel::net::device::ratelimit() {
+                        log_slave!(dev, s.dev, Warn, "failed to get link speed/duplex\n");
+                    }
+                    continue;
+                }
                 s.set_link(rtnl, link::UP);
                 s.stamp_link_up();
                 let primary = bond.primary_arc();
-                if mode != Mode::ActiveBackup && mode != Mode::Ieee8023ad {
+                if mode == Mode::Ieee8023ad {
+                    // Not active until the state machines say so.
+                    s.set_backup(rtnl);
+                } else if mode != Mode::ActiveBackup {
                     s.set_active_flags(rtnl);
                 }
                 let speed = s.speed();
@@ -258,7 +273,7 @@ fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
                     if speed == kernel::net::ethtool::SPEED_UNKNOWN { 0 } else { speed },
                     if s.duplex() == kernel::net::ethtool::DUPLEX_FULL { "full" } else { "half" }
                 );
-                link_change(bond, rtnl);
+                link_change(dev, rtnl, slaves, s, true);
                 let active = bond.curr_active_arc();
                 let is_primary = primary.as_ref().map_or(false, |p| Arc::ptr_eq(p, s));
                 if active.as_ref().map_or(true, |a| {
@@ -274,7 +289,7 @@ fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
                     s.set_inactive_flags(rtnl, all_active);
                 }
                 log_slave!(dev, s.dev, Info, "link status definitely down, disabling slave\n");
-                link_change(bond, rtnl);
+                link_change(dev, rtnl, slaves, s, false);
                 if bond.curr_active_arc().map_or(false, |a| Arc::ptr_eq(&a, s)) {
                     do_failover = true;
                 }
@@ -283,7 +298,13 @@ fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
                 // The state machine moves through these; they are recorded as they are.
                 s.set_link(rtnl, s.new_link_state());
             }
-            link::NOCHANGE => {}
+            link::NOCHANGE => {
+                // 802.3ad: speed and duplex again, in case the port was disabled by a bad
+                // report that recovered before the monitor decided.
+                if mode == Mode::Ieee8023ad && s.link() == link::UP {
+                    crate::ad::speed_duplex_changed(dev, slaves, s);
+                }
+            }
             other => {
                 log_slave!(dev, s.dev, Err, "invalid link_new_state {} on slave\n", other);
                 s.propose_link_state(link::NOCHANGE);

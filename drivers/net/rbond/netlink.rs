@@ -5,6 +5,7 @@
 //! `ip link add bond0 type bond ...`, `ip link set ... type bond[_slave] ...` and
 //! `ip -d link show` behave as with bonding.ko.
 
+use crate::ad::{self, AdStats};
 use crate::bond::{Bond, BondDev};
 use crate::globals;
 use crate::opt_set::{self, Value};
@@ -67,8 +68,30 @@ mod slave_attr {
     pub(super) const LINK_FAILURE_COUNT: u16 = 3;
     pub(super) const PERM_HWADDR: u16 = 4;
     pub(super) const QUEUE_ID: u16 = 5;
+    pub(super) const AD_AGGREGATOR_ID: u16 = 6;
+    pub(super) const AD_ACTOR_OPER_PORT_STATE: u16 = 7;
+    pub(super) const AD_PARTNER_OPER_PORT_STATE: u16 = 8;
     pub(super) const PRIO: u16 = 9;
     pub(super) const ACTOR_PORT_PRIO: u16 = 10;
+    pub(super) const AD_CHURN_ACTOR_STATE: u16 = 11;
+    pub(super) const AD_CHURN_PARTNER_STATE: u16 = 12;
+}
+
+/// `IFLA_BOND_AD_INFO_*`, nested in `IFLA_BOND_AD_INFO`.
+mod ad_info {
+    pub(super) const AGGREGATOR: u16 = 1;
+    pub(super) const NUM_PORTS: u16 = 2;
+    pub(super) const ACTOR_KEY: u16 = 3;
+    pub(super) const PARTNER_KEY: u16 = 4;
+    pub(super) const PARTNER_MAC: u16 = 5;
+}
+
+/// Extended statistics: `LINK_XSTATS_TYPE_BOND`, then `BOND_XSTATS_3AD` with the
+/// `BOND_3AD_STAT_*` counters (include/uapi/linux/if_bonding.h) and their pad type.
+mod xstats {
+    pub(super) const TYPE_BOND: u16 = 2;
+    pub(super) const BOND_3AD: u16 = 1;
+    pub(super) const STAT_PAD: u16 = 9;
 }
 
 /// The longest delay netlink accepts (300 s).
@@ -230,10 +253,13 @@ fn changelink(dev: &BondDev, rtnl: &Rtnl, data: &Attrs<'_>, mut extack: Option<&
         }
     }
     if let Some(a) = data.get(attr::AD_ACTOR_SYSTEM.into()) {
-        if a.data().len() < 6 {
+        let b = a.data();
+        if b.len() != 6 {
             return Err(EINVAL);
         }
-        set_num(dev, rtnl, Opt::AdActorSystem, 0, ex)?;
+        // C reads it with nla_get_u64() and takes the first six bytes in memory order.
+        let raw = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], 0, 0]);
+        set_num(dev, rtnl, Opt::AdActorSystem, raw, ex)?;
     }
     for (ty, opt) in [
         (attr::TLB_DYNAMIC_LB, Opt::TlbDynamicLb),
@@ -351,11 +377,21 @@ impl LinkType for Bond {
         msg.put_u8(attr::MISSED_MAX, p.missed_max.get() as u8)?;
         msg.put_u8(attr::COUPLED_CONTROL, p.coupled_control.get() as u8)?;
         if p.mode() == Mode::Ieee8023ad {
-            msg.put_u16(attr::AD_ACTOR_SYS_PRIO, p.ad_actor_sys_prio.get() as u16)?;
-            msg.put_u16(attr::AD_USER_PORT_KEY, p.ad_user_port_key.get() as u16)?;
-            let system = bond.strings.lock().ad_actor_system;
-            msg.put(attr::AD_ACTOR_SYSTEM, &system)?;
-            let _ = attr::AD_INFO;
+            if kernel::net::current_is_net_admin() {
+                msg.put_u16(attr::AD_ACTOR_SYS_PRIO, p.ad_actor_sys_prio.get() as u16)?;
+                msg.put_u16(attr::AD_USER_PORT_KEY, p.ad_user_port_key.get() as u16)?;
+                let system = bond.strings.lock().ad_actor_system;
+                msg.put(attr::AD_ACTOR_SYSTEM, &system)?;
+            }
+            if let Some(info) = ad::active_agg_info(dev) {
+                msg.nest_noflag(attr::AD_INFO, true, |m| {
+                    m.put_u16(ad_info::AGGREGATOR, info.aggregator_id)?;
+                    m.put_u16(ad_info::NUM_PORTS, info.ports)?;
+                    m.put_u16(ad_info::ACTOR_KEY, info.actor_key)?;
+                    m.put_u16(ad_info::PARTNER_KEY, info.partner_key)?;
+                    m.put(ad_info::PARTNER_MAC, &info.partner_system)
+                })?;
+            }
         }
         Ok(())
     }
@@ -381,8 +417,9 @@ impl LinkType for Bond {
             let prio = a.u32()? as i32;
             opt_set::set(dev, rtnl, Opt::Prio, Value::Slave(lower, i64::from(prio)), extack.as_deref_mut())?;
         }
-        if data.get(slave_attr::ACTOR_PORT_PRIO.into()).is_some() {
-            return Err(EOPNOTSUPP);
+        if let Some(a) = data.get(slave_attr::ACTOR_PORT_PRIO.into()) {
+            let prio = a.u16()?;
+            opt_set::set(dev, rtnl, Opt::ActorPortPrio, Value::Slave(lower, i64::from(prio)), extack.as_deref_mut())?;
         }
         Ok(())
     }
@@ -400,6 +437,51 @@ impl LinkType for Bond {
         msg.put(slave_attr::PERM_HWADDR, slave.perm_hwaddr.as_bytes())?;
         msg.put_u16(slave_attr::QUEUE_ID, slave.queue_id.load(Ordering::Relaxed))?;
         msg.put_u32(slave_attr::PRIO, slave.prio.load(Ordering::Relaxed) as u32)?;
+        if dev.data().params.mode() == Mode::Ieee8023ad {
+            if let Some((port, aggregator)) = ad::port_view(dev, &slave) {
+                if let Some(id) = aggregator {
+                    msg.put_u16(slave_attr::AD_AGGREGATOR_ID, id)?;
+                    msg.put_u8(slave_attr::AD_ACTOR_OPER_PORT_STATE, port.actor_oper_port_state)?;
+                    msg.put_u16(slave_attr::AD_PARTNER_OPER_PORT_STATE, u16::from(port.partner_oper.state))?;
+                    msg.put_u8(slave_attr::AD_CHURN_ACTOR_STATE, port.sm_churn_actor_state as u8)?;
+                    msg.put_u8(slave_attr::AD_CHURN_PARTNER_STATE, port.sm_churn_partner_state as u8)?;
+                }
+                msg.put_u16(slave_attr::ACTOR_PORT_PRIO, port.actor_port_priority)?;
+            }
+        }
         Ok(())
     }
+
+    /// bond_get_linkxstats_size().
+    fn xstats_size() -> usize {
+        9 * total_size(8 + 4) + total_size(0)
+    }
+
+    /// bond_fill_linkxstats() for the bond.
+    fn fill_xstats(dev: &BondDev, msg: &mut Message<'_>) -> Result {
+        fill_3ad_stats(dev, &dev.data().ad_stats, msg)
+    }
+
+    /// bond_fill_linkxstats() for a slave.
+    fn fill_slave_xstats(dev: &BondDev, lower: &Device, msg: &mut Message<'_>) -> Result {
+        let Some(slave) = dev.data().find_slave(lower) else { return Ok(()) };
+        fill_3ad_stats(dev, &slave.ad_stats, msg)
+    }
+}
+
+/// bond_fill_linkxstats()'s nests: `LINK_XSTATS_TYPE_BOND`, holding the 802.3ad counters in
+/// `BOND_XSTATS_3AD` when the bond is in 802.3ad.
+fn fill_3ad_stats(dev: &BondDev, stats: &AdStats, msg: &mut Message<'_>) -> Result {
+    let is_3ad = dev.data().params.mode() == Mode::Ieee8023ad;
+    msg.nest_noflag(xstats::TYPE_BOND, true, |m| {
+        if !is_3ad {
+            return Ok(());
+        }
+        m.nest_noflag(xstats::BOND_3AD, true, |m| {
+            for (ty, v) in stats.get().iter().enumerate() {
+                m.put_u64(ty as u16, *v, xstats::STAT_PAD)?;
+            }
+            Ok(())
+        })
+    })
 }

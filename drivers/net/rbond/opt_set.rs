@@ -8,6 +8,7 @@
 //! one answer whichever door it came through. Callers hold RTNL.
 
 use crate::active;
+use crate::ad;
 use crate::bond::{set_carrier, Bond, BondDev, MII_WORK};
 use crate::enslave;
 use crate::options::{self, Input, Mode, Opt, IFDOWN, NOSLAVES, RAWVAL};
@@ -191,8 +192,16 @@ fn apply(
         Opt::Downdelay => set_delay(dev, v, "down delay", &p.downdelay),
         Opt::Updelay => set_delay(dev, v, "up delay", &p.updelay),
         Opt::PeerNotifDelay => set_delay(dev, v, "peer notification delay", &p.peer_notif_delay),
-        Opt::LacpActive => Ok(p.lacp_active.set(v32)),
-        Opt::LacpRate => Ok(p.lacp_fast.set(v32)),
+        Opt::LacpActive => {
+            p.lacp_active.set(v32);
+            ad::update_lacp_active(dev);
+            Ok(())
+        }
+        Opt::LacpRate => {
+            p.lacp_fast.set(v32);
+            ad::update_lacp_rate(dev);
+            Ok(())
+        }
         Opt::MinLinks => {
             log_bond!(dev, Info, "Setting min links value to {}\n", v);
             p.min_links.set(v32);
@@ -232,12 +241,58 @@ fn apply(
         Opt::LpInterval => Ok(p.lp_interval.set(v32)),
         Opt::Slaves => set_slaves(dev, rtnl, value.text(), extack),
         Opt::TlbDynamicLb => Ok(p.tlb_dynamic_lb.set(v32)),
-        Opt::AdActorSysPrio => Ok(p.ad_actor_sys_prio.set(v32)),
-        Opt::AdActorSystem => Err(EOPNOTSUPP),
+        Opt::AdActorSysPrio => {
+            p.ad_actor_sys_prio.set(v32);
+            ad::update_actor_settings(dev);
+            Ok(())
+        }
+        Opt::ActorPortPrio => {
+            let Value::Slave(slave_dev, prio) = value else { return Err(EINVAL) };
+            let slave = bond.find_slave(slave_dev).ok_or(ENODEV)?;
+            ad::set_port_priority(dev, &slave, prio as u16);
+            Ok(())
+        }
+        Opt::AdActorSystem => set_ad_actor_system(dev, v, value),
         Opt::AdUserPortKey => Ok(p.ad_user_port_key.set(v32)),
         Opt::CoupledControl => Ok(p.coupled_control.set(v32)),
         Opt::BroadcastNeighbor => Ok(p.broadcast_neighbor.set(v32)),
     }
+}
+
+/// bond_option_ad_actor_system_set(): text as `mac_pton()` reads it (six `xx:` pairs, the
+/// rest ignored), or from netlink the attribute's bytes; a multicast address is refused.
+fn set_ad_actor_system(dev: &BondDev, v: u64, value: Value<'_>) -> Result {
+    let mac = match value {
+        Value::Text(t) => mac_pton(t),
+        _ => {
+            let b = v.to_le_bytes();
+            Some([b[0], b[1], b[2], b[3], b[4], b[5]])
+        }
+    };
+    let Some(mac) = mac.filter(|m| m[0] & 1 == 0) else {
+        log_bond!(dev, Err, "Invalid ad_actor_system MAC address.\n");
+        return Err(EINVAL);
+    };
+    dev.data().strings.lock().ad_actor_system = mac;
+    ad::update_actor_settings(dev);
+    Ok(())
+}
+
+/// mac_pton(): `XX:XX:XX:XX:XX:XX` at the start of `t`.
+fn mac_pton(t: &[u8]) -> Option<[u8; 6]> {
+    if t.len() < 17 {
+        return None;
+    }
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut mac = [0u8; 6];
+    for (i, m) in mac.iter_mut().enumerate() {
+        let (hi, lo) = (hex(t[i * 3])?, hex(t[i * 3 + 1])?);
+        if i != 5 && t[i * 3 + 2] != b':' {
+            return None;
+        }
+        *m = hi << 4 | lo;
+    }
+    Some(mac)
 }
 
 /// bond_option_mode_set(). rbond implements balance-rr, active-backup, balance-xor and

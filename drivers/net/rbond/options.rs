@@ -90,7 +90,7 @@ impl Mode {
 
     /// Whether rbond implements the mode yet (balance-rr and active-backup so far).
     pub(crate) fn is_implemented(self) -> bool {
-        matches!(self, Mode::BalanceRr | Mode::ActiveBackup | Mode::BalanceXor | Mode::Broadcast)
+        matches!(self, Mode::BalanceRr | Mode::ActiveBackup | Mode::BalanceXor | Mode::Broadcast | Mode::Ieee8023ad)
     }
 
     /// bond_mode_can_use_xmit_hash(): the modes that may pick a slave by hash.
@@ -284,6 +284,8 @@ pub(crate) enum Opt {
     Slaves,
     TlbDynamicLb,
     AdActorSysPrio,
+    /// A slave's `actor_port_prio` (netlink only).
+    ActorPortPrio,
     AdActorSystem,
     AdUserPortKey,
     NumPeerNotifAlias,
@@ -348,6 +350,7 @@ impl Opt {
             all_except(bit(Mode::BalanceTlb) | bit(Mode::BalanceAlb)),
         );
         const AD_ACTOR_SYS_PRIO: OptDef = def("ad_actor_sys_prio", AD_ACTOR_SYS_PRIO_VALUES, 0, all_except(bit(Mode::Ieee8023ad)));
+        const ACTOR_PORT_PRIO: OptDef = def("actor_port_prio", &[], RAWVAL, all_except(bit(Mode::Ieee8023ad)));
         const AD_ACTOR_SYSTEM: OptDef = def("ad_actor_system", &[], RAWVAL, all_except(bit(Mode::Ieee8023ad)));
         const AD_USER_PORT_KEY: OptDef = def("ad_user_port_key", AD_USER_PORT_KEY_VALUES, IFDOWN, all_except(bit(Mode::Ieee8023ad)));
         const NUM_PEER_NOTIF_ALIAS: OptDef = def("num_grat_arp", NUM_PEER_NOTIF_VALUES, 0, 0);
@@ -384,6 +387,7 @@ impl Opt {
             Opt::Slaves => &SLAVES,
             Opt::TlbDynamicLb => &TLB_DYNAMIC_LB,
             Opt::AdActorSysPrio => &AD_ACTOR_SYS_PRIO,
+            Opt::ActorPortPrio => &ACTOR_PORT_PRIO,
             Opt::AdActorSystem => &AD_ACTOR_SYSTEM,
             Opt::AdUserPortKey => &AD_USER_PORT_KEY,
             Opt::NumPeerNotifAlias => &NUM_PEER_NOTIF_ALIAS,

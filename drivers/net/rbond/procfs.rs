@@ -6,10 +6,11 @@
 use crate::bond::BondDev;
 use crate::opt_set::Ipv4;
 use crate::options::{self, Mode};
-use crate::slave::link;
+use crate::ad;
+use crate::slave::{link, Slave};
 use core::fmt::Write;
 use kernel::{
-    net::{ethtool, procfs},
+    net::{device::HwAddr, ethtool, procfs},
     prelude::*,
     sync::rcu,
     types::ARef,
@@ -23,12 +24,14 @@ pub(crate) struct BondInfo(pub(crate) ARef<BondDev>);
 
 impl procfs::Show for BondInfo {
     fn show(&self, m: &mut procfs::SeqFile) -> Result {
-        let _ = write_info(&self.0, m);
+        let admin = kernel::net::current_is_net_admin();
+        let _ = write_info(&self.0, m, admin);
         Ok(())
     }
 }
 
-fn write_info(dev: &BondDev, m: &mut impl Write) -> core::fmt::Result {
+/// The file; `admin`: the reader has `CAP_NET_ADMIN`, and sees the LACP details too.
+fn write_info(dev: &BondDev, m: &mut impl Write, admin: bool) -> core::fmt::Result {
     let bond = dev.data();
     let p = &bond.params;
     let mode = p.mode();
@@ -92,6 +95,10 @@ fn write_info(dev: &BondDev, m: &mut impl Write) -> core::fmt::Result {
         writeln!(m, "NS IPv6 target/s (xx::xx form):")?;
     }
 
+    if mode == Mode::Ieee8023ad {
+        write_3ad_info(dev, m, admin)?;
+    }
+
     for s in bond.slaves(&guard) {
         writeln!(m, "\nSlave Interface: {}", s.dev.name())?;
         writeln!(m, "MII Status: {}", link::name(s.link()))?;
@@ -108,6 +115,67 @@ fn write_info(dev: &BondDev, m: &mut impl Write) -> core::fmt::Result {
         writeln!(m, "Link Failure Count: {}", s.link_failure_count.load(core::sync::atomic::Ordering::Relaxed))?;
         writeln!(m, "Permanent HW addr: {}", s.perm_hwaddr)?;
         writeln!(m, "Slave queue ID: {}", s.queue_id.load(core::sync::atomic::Ordering::Relaxed))?;
+        if mode == Mode::Ieee8023ad {
+            write_3ad_slave(dev, s, m, admin)?;
+        }
     }
     Ok(())
+}
+
+/// The bond's "802.3ad info" section.
+fn write_3ad_info(dev: &BondDev, m: &mut impl Write, admin: bool) -> core::fmt::Result {
+    let p = &dev.data().params;
+    writeln!(m, "\n802.3ad info")?;
+    writeln!(m, "LACP active: {}", if p.lacp_active.get() != 0 { "on" } else { "off" })?;
+    writeln!(m, "LACP rate: {}", if p.lacp_fast.get() != 0 { "fast" } else { "slow" })?;
+    writeln!(m, "Min links: {}", p.min_links.get() as i32)?;
+    let select = options::name_of(options::AD_SELECT_VALUES, u64::from(p.ad_select.get())).unwrap_or("");
+    writeln!(m, "Aggregator selection policy (ad_select): {}", select)?;
+    if !admin {
+        return Ok(());
+    }
+    let (prio, system) = ad::system_in_use(dev);
+    writeln!(m, "System priority: {}", prio)?;
+    writeln!(m, "System MAC address: {}", HwAddr::ether(system))?;
+    match ad::active_agg_info(dev) {
+        None => writeln!(m, "bond {} has no active aggregator", dev.name()),
+        Some(info) => {
+            writeln!(m, "Active Aggregator Info:")?;
+            writeln!(m, "\tAggregator ID: {}", info.aggregator_id)?;
+            writeln!(m, "\tNumber of ports: {}", info.ports)?;
+            writeln!(m, "\tActor Key: {}", info.actor_key)?;
+            writeln!(m, "\tPartner Key: {}", info.partner_key)?;
+            writeln!(m, "\tPartner Mac Address: {}", HwAddr::ether(info.partner_system))
+        }
+    }
+}
+
+/// A slave's aggregator and, for administrators, its LACPDU details.
+fn write_3ad_slave(dev: &BondDev, s: &Slave, m: &mut impl Write, admin: bool) -> core::fmt::Result {
+    let Some((port, Some(aggregator))) = ad::port_view(dev, s) else {
+        return writeln!(m, "Aggregator ID: N/A");
+    };
+    writeln!(m, "Aggregator ID: {}", aggregator)?;
+    writeln!(m, "Actor Churn State: {}", port.sm_churn_actor_state.name())?;
+    writeln!(m, "Partner Churn State: {}", port.sm_churn_partner_state.name())?;
+    writeln!(m, "Actor Churned Count: {}", port.churn_actor_count as i32)?;
+    writeln!(m, "Partner Churned Count: {}", port.churn_partner_count as i32)?;
+    if !admin {
+        return Ok(());
+    }
+    writeln!(m, "details actor lacp pdu:")?;
+    writeln!(m, "    system priority: {}", port.actor_system_priority)?;
+    writeln!(m, "    system mac address: {}", HwAddr::ether(port.actor_system))?;
+    writeln!(m, "    port key: {}", port.actor_oper_port_key)?;
+    writeln!(m, "    port priority: {}", port.actor_port_priority)?;
+    writeln!(m, "    port number: {}", port.actor_port_number)?;
+    writeln!(m, "    port state: {}", port.actor_oper_port_state)?;
+    let partner = &port.partner_oper;
+    writeln!(m, "details partner lacp pdu:")?;
+    writeln!(m, "    system priority: {}", partner.system_priority)?;
+    writeln!(m, "    system mac address: {}", HwAddr::ether(partner.system))?;
+    writeln!(m, "    oper key: {}", partner.key)?;
+    writeln!(m, "    port priority: {}", partner.port_priority)?;
+    writeln!(m, "    port number: {}", partner.port)?;
+    writeln!(m, "    port state: {}", partner.state)
 }

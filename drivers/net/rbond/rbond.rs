@@ -18,6 +18,7 @@ use kernel::c_str;
 #[macro_use]
 mod log;
 mod active;
+mod ad;
 mod bond;
 mod broadcast;
 mod config;

@@ -6,6 +6,7 @@
 //! Everything the transmit path, the receive path, the monitors and the show functions read
 //! is an atomic; changes happen with RTNL held.
 
+use crate::ad::AdStats;
 use crate::bond::Bond;
 use crate::options::Mode;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU16, AtomicU32, AtomicU8, AtomicUsize, Ordering};
@@ -81,6 +82,10 @@ pub(crate) struct Slave {
     /// The device's counters when the bond last read them (for `bond_fold_stats`).
     #[pin]
     pub(crate) last_stats: SpinLock<Stats64>,
+    /// The state changed without telling the stack; the 802.3ad work tells it.
+    should_notify: AtomicBool,
+    /// 802.3ad counters.
+    pub(crate) ad_stats: AdStats,
 }
 
 impl Slave {
@@ -109,6 +114,8 @@ impl Slave {
                 queue_id: AtomicU16::new(0),
                 prio: AtomicI32::new(0),
                 last_stats <- new_spinlock!(stats),
+                should_notify: AtomicBool::new(false),
+                ad_stats: AdStats::default(),
             }),
             GFP_KERNEL,
         )
@@ -162,7 +169,13 @@ impl Slave {
     fn set_state(&self, rtnl: &Rtnl, backup: bool) {
         if self.backup.swap(backup, Ordering::Relaxed) != backup {
             self.lower_state_changed(rtnl);
+            self.should_notify.store(false, Ordering::Relaxed);
         }
+    }
+
+    /// bond_set_backup_slave(): backup, told to the stack at once.
+    pub(crate) fn set_backup(&self, rtnl: &Rtnl) {
+        self.set_state(rtnl, true);
     }
 
     /// bond_set_slave_active_flags().
@@ -188,6 +201,40 @@ impl Slave {
     pub(crate) fn restore_inactive(&self) {
         if !self.is_active() {
             self.inactive.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// bond_set_slave_state() with `BOND_SLAVE_NOTIFY_LATER`: the stack is told by
+    /// [`Slave::notify_state`] (a change and its undoing before then cancel out, as in C).
+    pub(crate) fn set_backup_later(&self, backup: bool) {
+        if self.backup.swap(backup, Ordering::Relaxed) != backup {
+            self.should_notify.fetch_xor(true, Ordering::Relaxed);
+        }
+    }
+
+    /// bond_set_slave_active_flags(), telling the stack later.
+    pub(crate) fn set_active_flags_later(&self) {
+        self.set_backup_later(false);
+        self.inactive.store(false, Ordering::Relaxed);
+    }
+
+    /// bond_set_slave_inactive_flags(), telling the stack later.
+    pub(crate) fn set_inactive_flags_later(&self, all_slaves_active: bool) {
+        self.set_backup_later(true);
+        if !all_slaves_active {
+            self.inactive.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// `true` if a state change is still to be told.
+    pub(crate) fn should_notify(&self) -> bool {
+        self.should_notify.load(Ordering::Relaxed)
+    }
+
+    /// bond_slave_state_notify() for this slave: tells the stack of a pending change.
+    pub(crate) fn notify_state(&self, rtnl: &Rtnl) {
+        if self.should_notify.swap(false, Ordering::Relaxed) {
+            self.lower_state_changed(rtnl);
         }
     }
 
@@ -249,8 +296,17 @@ fn is_link_local(dest: &[u8]) -> bool {
 impl RxHandler for Slave {
     /// bond_handle_frame(): frames of active slaves go to the bond; inactive slaves deliver
     /// only to sockets bound to them, link-local frames excepted.
-    fn handle(&self, mut skb: SkBuff) -> RxResult {
+    fn handle(&self, skb: SkBuff) -> RxResult {
         let bond = self.bond.data();
+        // bond->recv_probe: 802.3ad takes its LACPDUs and Markers first, on any slave.
+        let mut skb = if bond.params.mode() == Mode::Ieee8023ad {
+            match crate::ad::receive(&self.bond, self, skb) {
+                Some(skb) => skb,
+                None => return RxResult::Consumed,
+            }
+        } else {
+            skb
+        };
         if self.is_inactive() {
             let alb_unicast = bond.params.mode() == Mode::BalanceAlb
                 && skb.pkt_type() != pkt_type::BROADCAST

@@ -5,18 +5,20 @@
 //! bond_sysfs_slave.c: the same files, modes, formats and errnos. Every write goes through
 //! the option engine (opt_set.rs).
 
+use crate::ad;
 use crate::bond::BondDev;
+use crate::lacp::{engine::AggInfo, port::Port};
 use crate::globals;
 use crate::net::BondList;
 use crate::opt_set::{self, valid_name, Ipv4};
-use crate::options::{self, Opt, OptValue};
+use crate::options::{self, Mode, Opt, OptValue};
 use crate::slave::{link, Slave};
 use core::fmt::Write;
 use core::sync::atomic::Ordering;
 use kernel::{
     c_str,
     net::{
-        device::Device,
+        device::{Device, HwAddr},
         sysfs::{AttrDef, AttributeGroup, ClassAttributeOps, Page},
         Net, Rtnl, RtnlGuard,
     },
@@ -232,8 +234,65 @@ fn show_mii_status(d: &B, page: &mut Page<'_>) -> Result {
     Ok(())
 }
 
-/// The 802.3ad files print only in 802.3ad mode, which rbond does not have yet: empty.
-fn show_ad_only(_d: &B, _page: &mut Page<'_>) -> Result {
+/// `true` if `d` is in 802.3ad mode, and, with `admin_only`, the reader may see the file.
+fn shows_3ad(d: &B, admin_only: bool) -> bool {
+    d.data().params.mode() == Mode::Ieee8023ad && (!admin_only || kernel::net::current_is_net_admin())
+}
+
+/// An active aggregator file: `field` of the active aggregator, 0 without one; empty outside
+/// 802.3ad (and, with `admin_only`, for readers without `CAP_NET_ADMIN`).
+fn show_agg_field(d: &B, page: &mut Page<'_>, admin_only: bool, field: fn(&AggInfo) -> u16) -> Result {
+    if shows_3ad(d, admin_only) {
+        let v = ad::active_agg_info(d).map_or(0, |i| field(&i));
+        let _ = writeln!(page, "{}", v);
+    }
+    Ok(())
+}
+
+fn show_ad_aggregator(d: &B, page: &mut Page<'_>) -> Result {
+    show_agg_field(d, page, false, |i| i.aggregator_id)
+}
+
+fn show_ad_num_ports(d: &B, page: &mut Page<'_>) -> Result {
+    show_agg_field(d, page, false, |i| i.ports)
+}
+
+fn show_ad_actor_key(d: &B, page: &mut Page<'_>) -> Result {
+    show_agg_field(d, page, true, |i| i.actor_key)
+}
+
+fn show_ad_partner_key(d: &B, page: &mut Page<'_>) -> Result {
+    show_agg_field(d, page, true, |i| i.partner_key)
+}
+
+fn show_ad_partner_mac(d: &B, page: &mut Page<'_>) -> Result {
+    if shows_3ad(d, true) {
+        if let Some(i) = ad::active_agg_info(d) {
+            let _ = writeln!(page, "{}", HwAddr::ether(i.partner_system));
+        }
+    }
+    Ok(())
+}
+
+fn show_ad_actor_sys_prio(d: &B, page: &mut Page<'_>) -> Result {
+    if shows_3ad(d, true) {
+        let _ = writeln!(page, "{}", d.data().params.ad_actor_sys_prio.get() as u16);
+    }
+    Ok(())
+}
+
+fn show_ad_actor_system(d: &B, page: &mut Page<'_>) -> Result {
+    if shows_3ad(d, true) {
+        let system = d.data().strings.lock().ad_actor_system;
+        let _ = writeln!(page, "{}", HwAddr::ether(system));
+    }
+    Ok(())
+}
+
+fn show_ad_user_port_key(d: &B, page: &mut Page<'_>) -> Result {
+    if shows_3ad(d, true) {
+        let _ = writeln!(page, "{}", d.data().params.ad_user_port_key.get() as u16);
+    }
     Ok(())
 }
 
@@ -305,11 +364,11 @@ static BOND_FILES: [AttrDef<B>; 38] = [
     rw!("use_carrier", show_use_carrier, store_use_carrier),
     rw!("active_slave", show_active_slave, store_active_slave),
     ro!("mii_status", show_mii_status),
-    ro!("ad_aggregator", show_ad_only),
-    ro!("ad_num_ports", show_ad_only),
-    ro!("ad_actor_key", show_ad_only),
-    ro!("ad_partner_key", show_ad_only),
-    ro!("ad_partner_mac", show_ad_only),
+    ro!("ad_aggregator", show_ad_aggregator),
+    ro!("ad_num_ports", show_ad_num_ports),
+    ro!("ad_actor_key", show_ad_actor_key),
+    ro!("ad_partner_key", show_ad_partner_key),
+    ro!("ad_partner_mac", show_ad_partner_mac),
     rw!("queue_id", show_queue_id, store_queue_id),
     rw!("all_slaves_active", show_all_slaves_active, store_all_slaves_active),
     rw!("resend_igmp", show_resend_igmp, store_resend_igmp),
@@ -317,9 +376,9 @@ static BOND_FILES: [AttrDef<B>; 38] = [
     rw!("lp_interval", show_lp_interval, store_lp_interval),
     rw!("packets_per_slave", show_packets_per_slave, store_packets_per_slave),
     rw!("tlb_dynamic_lb", show_tlb_dynamic_lb, store_tlb_dynamic_lb),
-    rw!("ad_actor_sys_prio", show_ad_only, store_ad_actor_sys_prio),
-    rw!("ad_actor_system", show_ad_only, store_ad_actor_system),
-    rw!("ad_user_port_key", show_ad_only, store_ad_user_port_key),
+    rw!("ad_actor_sys_prio", show_ad_actor_sys_prio, store_ad_actor_sys_prio),
+    rw!("ad_actor_system", show_ad_actor_system, store_ad_actor_system),
+    rw!("ad_user_port_key", show_ad_user_port_key, store_ad_user_port_key),
     rw!("arp_missed_max", show_arp_missed_max, store_arp_missed_max),
 ];
 
@@ -355,10 +414,31 @@ fn slave_queue_id(s: &S, page: &mut Page<'_>) -> Result {
     show_num(page, i64::from(s.queue_id.load(Ordering::Relaxed)))
 }
 
-fn slave_ad_na(s: &S, page: &mut Page<'_>) -> Result {
-    let _ = s;
-    page.write_bytes(b"N/A\n");
+/// A slave's 802.3ad file: `field` of its port while attached to an aggregator, else
+/// "N/A".
+fn show_port_field(s: &S, page: &mut Page<'_>, field: fn(&Port, u16) -> u16) -> Result {
+    let view = (s.bond.data().params.mode() == Mode::Ieee8023ad)
+        .then(|| ad::port_view(&s.bond, s))
+        .flatten();
+    match view {
+        Some((port, Some(id))) => {
+            let _ = writeln!(page, "{}", field(&port, id));
+        }
+        _ => page.write_bytes(b"N/A\n"),
+    }
     Ok(())
+}
+
+fn slave_ad_aggregator_id(s: &S, page: &mut Page<'_>) -> Result {
+    show_port_field(s, page, |_, id| id)
+}
+
+fn slave_ad_actor_oper_port_state(s: &S, page: &mut Page<'_>) -> Result {
+    show_port_field(s, page, |p, _| u16::from(p.actor_oper_port_state))
+}
+
+fn slave_ad_partner_oper_port_state(s: &S, page: &mut Page<'_>) -> Result {
+    show_port_field(s, page, |p, _| u16::from(p.partner_oper.state))
 }
 
 macro_rules! sro {
@@ -374,9 +454,9 @@ static SLAVE_FILES: [AttrDef<S>; 8] = [
     sro!("link_failure_count", slave_link_failure_count),
     sro!("perm_hwaddr", slave_perm_hwaddr),
     sro!("queue_id", slave_queue_id),
-    sro!("ad_aggregator_id", slave_ad_na),
-    sro!("ad_actor_oper_port_state", slave_ad_na),
-    sro!("ad_partner_oper_port_state", slave_ad_na),
+    sro!("ad_aggregator_id", slave_ad_aggregator_id),
+    sro!("ad_actor_oper_port_state", slave_ad_actor_oper_port_state),
+    sro!("ad_partner_oper_port_state", slave_ad_partner_oper_port_state),
 ];
 
 /// Creates `/sys/class/net/<slave>/bonding_slave/`.

@@ -50,7 +50,7 @@ pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard) {
     let slave = match mode {
         Mode::BalanceRr => roundrobin_slave(dev, slaves, &skb, guard),
         Mode::ActiveBackup => bond.curr_active(guard),
-        Mode::BalanceXor => crate::xor::xmit(dev, &skb, guard),
+        Mode::BalanceXor | Mode::Ieee8023ad => crate::xor::xmit(dev, &skb, guard),
         Mode::Broadcast => return crate::broadcast::xmit(dev, skb, guard),
         _ => None,
     };

@@ -715,6 +715,20 @@ impl Device {
         to_result(unsafe { bindings::dev_set_mtu(self.as_raw(), mtu) })
     }
 
+    /// Adds `addr` to the device's multicast list (`dev_mc_add`), counted: each add needs
+    /// its [`Device::mc_del`].
+    pub fn mc_add(&self, _rtnl: &Rtnl, addr: &[u8; 6]) -> Result {
+        // SAFETY: The device is valid; `dev_mc_add` copies the address under the device's
+        // address-list lock, which RTNL holders never hold on entry.
+        to_result(unsafe { bindings::dev_mc_add(self.as_raw(), addr.as_ptr()) })
+    }
+
+    /// Drops one count of `addr` from the multicast list (`dev_mc_del`); `ENOENT` if absent.
+    pub fn mc_del(&self, _rtnl: &Rtnl, addr: &[u8; 6]) -> Result {
+        // SAFETY: As in `mc_add`.
+        to_result(unsafe { bindings::dev_mc_del(self.as_raw(), addr.as_ptr()) })
+    }
+
     /// Adjusts the promiscuity count by `inc` (`dev_set_promiscuity`).
     pub fn set_promiscuity(&self, _rtnl: &Rtnl, inc: i32) -> Result {
         // SAFETY: RTNL is held and the device is valid.
@@ -996,6 +1010,13 @@ impl VlanProto {
     pub fn get(self) -> u16 {
         u16::from_be(self.0)
     }
+}
+
+/// `net_ratelimit()`: `true` if a networking message may be printed now (the messages C
+/// prints with `net_*_ratelimited()`, shared by all of networking).
+pub fn ratelimit() -> bool {
+    // SAFETY: `net_ratelimit` takes no arguments and may be called from any context.
+    unsafe { bindings::net_ratelimit() != 0 }
 }
 
 /// Kernel log levels for [`Device::log`].

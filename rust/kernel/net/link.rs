@@ -113,6 +113,23 @@ pub trait LinkType: Driver {
     ) -> Result {
         Ok(())
     }
+
+    /// The room [`LinkType::fill_xstats`] or [`LinkType::fill_slave_xstats`] needs.
+    fn xstats_size() -> usize {
+        0
+    }
+
+    /// Writes a device's extended statistics (`IFLA_STATS_LINK_XSTATS`, `ip -s link xstats
+    /// type KIND`). Runs under RTNL.
+    fn fill_xstats(_dev: &DriverDevice<Self>, _msg: &mut Message<'_>) -> Result {
+        Ok(())
+    }
+
+    /// Writes a lower device's extended statistics, as its master `dev` keeps them
+    /// (`IFLA_STATS_LINK_XSTATS_SLAVE`). Runs under RTNL.
+    fn fill_slave_xstats(_dev: &DriverDevice<Self>, _lower: &Device, _msg: &mut Message<'_>) -> Result {
+        Ok(())
+    }
 }
 
 /// The heap-allocated `rtnl_link_ops` of a link type, shared by its [`Registration`] and
@@ -284,6 +301,16 @@ impl<T: LinkType> Registration<T> {
             },
             fill_slave_info: if T::HAS_FILL_SLAVE_INFO {
                 Some(Self::fill_slave_info)
+            } else {
+                None
+            },
+            fill_linkxstats: if T::HAS_FILL_XSTATS || T::HAS_FILL_SLAVE_XSTATS {
+                Some(Self::fill_linkxstats)
+            } else {
+                None
+            },
+            get_linkxstats_size: if T::HAS_XSTATS_SIZE {
+                Some(Self::get_linkxstats_size)
             } else {
                 None
             },
@@ -496,6 +523,50 @@ impl<T: LinkType> Registration<T> {
                     &mut Message::from_raw(skb),
                 )
             }?;
+            Ok(0)
+        })
+    }
+}
+
+impl<T: LinkType> Registration<T> {
+    extern "C" fn get_linkxstats_size(_dev: *const bindings::net_device, attr: core::ffi::c_int) -> usize {
+        match attr as u32 {
+            bindings::IFLA_STATS_LINK_XSTATS | bindings::IFLA_STATS_LINK_XSTATS_SLAVE => T::xstats_size(),
+            _ => 0,
+        }
+    }
+
+    /// For `IFLA_STATS_LINK_XSTATS`, `dev` is a device of this kind; for
+    /// `IFLA_STATS_LINK_XSTATS_SLAVE`, a device whose master is one (the core found these
+    /// ops through it).
+    extern "C" fn fill_linkxstats(
+        skb: *mut bindings::sk_buff,
+        dev: *const bindings::net_device,
+        _prividx: *mut core::ffi::c_int,
+        attr: core::ffi::c_int,
+    ) -> core::ffi::c_int {
+        from_result(|| {
+            // SAFETY: The core passes a message being built, under RTNL.
+            let mut msg = unsafe { Message::from_raw(skb) };
+            match attr as u32 {
+                bindings::IFLA_STATS_LINK_XSTATS => {
+                    // SAFETY: For this attribute the core passes a live device of this kind.
+                    T::fill_xstats(unsafe { Self::dev(dev) }, &mut msg)?;
+                }
+                bindings::IFLA_STATS_LINK_XSTATS_SLAVE => {
+                    // SAFETY: RTNL is held (`RTM_GETSTATS` runs under it), so the master the
+                    // core just looked up is still `dev`'s and alive for the call; its ops are
+                    // these, so it is of this kind.
+                    let master = unsafe { bindings::netdev_master_upper_dev_get(dev.cast_mut()) };
+                    if master.is_null() {
+                        return Ok(0);
+                    }
+                    // SAFETY: As above; `dev` is live for the call.
+                    let (master, lower) = unsafe { (Self::dev(master), Device::from_raw(dev.cast_mut())) };
+                    T::fill_slave_xstats(master, lower, &mut msg)?;
+                }
+                _ => return Err(EINVAL),
+            }
             Ok(0)
         })
     }

@@ -182,7 +182,8 @@ impl Lacp {
         let cfg = env.config();
         let link = env.link(key);
         let number = self.members.last().map_or(1, |m| m.port.actor_port_number.wrapping_add(1));
-        self.members.reserve(1, GFP_KERNEL)?;
+        // GFP_ATOMIC: the caller holds the mode lock.
+        self.members.reserve(1, GFP_ATOMIC)?;
         let mut port = Port::new(key, number, cfg.lacp_active, cfg.lacp_fast, cfg.user_port_key, &link);
         Self::check_speed(&port, &link, env);
         port.actor_system = self.system;

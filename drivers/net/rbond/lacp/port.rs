@@ -246,8 +246,6 @@ pub(crate) struct Port {
     pub(crate) actor_admin_port_key: u16,
     /// Operational key.
     pub(crate) actor_oper_port_key: u16,
-    /// Administrative state.
-    pub(crate) actor_admin_port_state: u8,
     /// Operational state, the actor state of our LACPDUs.
     pub(crate) actor_oper_port_state: u8,
     /// The partner of a port without one.
@@ -294,7 +292,6 @@ impl Port {
         if lacp_active {
             state |= state::LACP_ACTIVITY;
         }
-        let admin_state = state;
         if lacp_fast {
             state |= state::LACP_TIMEOUT;
         }
@@ -308,7 +305,6 @@ impl Port {
             ntt: false,
             actor_admin_port_key: user_port_key << 6,
             actor_oper_port_key: 0,
-            actor_admin_port_state: admin_state,
             actor_oper_port_state: state,
             partner_admin: DEFAULT_PARTNER,
             partner_oper: DEFAULT_PARTNER,
