@@ -19,6 +19,8 @@ packages=(
   qemu-system-x86 busybox-static iproute2 iputils-ping iperf3 ethtool tcpdump jq
   # the kernel's bonding selftests (net/forwarding/lib.sh requires mausezahn)
   netsniff-ng
+  # 802.3ad partners the tests negotiate with: teamd's LACP runner and Open vSwitch
+  libteam-utils openvswitch-switch
 )
 
 missing=()

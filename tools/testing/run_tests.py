@@ -6,7 +6,8 @@
    every leaf test counts.
 2. Integration: each tools/testing/rbond/*.sh (but lib.sh) runs in a fresh VM; each TAP line
    "ok - ..." / "not ok - ..." it prints counts. A script that dies without saying why counts as
-   one failure.
+   one failure. Each tools/testing/rbond/pair/*.sh runs in two VMs joined by virtual cables
+   (tools/testing/vm/run_pair.py), rbond in one and bonding.ko in the other.
 
 3. The kernel's own bonding selftests that pass against rbond today (tools/testing/kselftests.py,
    SELFTESTS_IN_CHECK there), each in a fresh VM.
@@ -237,6 +238,36 @@ def integration(args, say, script):
     return passed + ok, failed + bad, 0
 
 
+def pair(args, say, script):
+    """A two-VM test (tools/testing/vm/run_pair.py): rbond on side a, bonding.ko on side b,
+    joined by virtual cables; both sides' checks count, and both consoles are checked."""
+    name = "pair-" + os.path.basename(script)[:-3]
+    log_dir = os.path.join(args.build, "test-logs" + ("-debug" if args.profile == "debug" else ""))
+    os.makedirs(log_dir, exist_ok=True)
+    prefix = os.path.join(log_dir, name)
+    cmd = [sys.executable, os.path.join(HERE, "vm", "run_pair.py"), "--kernel", args.kernel,
+           "--modules", args.modules, "--timeout", str(600 * args.slow),
+           "--console-prefix", prefix]
+    if args.slow != 1:
+        cmd += ["--env", f"RBOND_SLOW={args.slow:g}"]
+    cmd.append(os.path.relpath(script, args.repo))
+    start = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    secs = time.monotonic() - start
+    out = proc.stdout + proc.stderr
+    with open(prefix + ".out.log", "w") as f:
+        f.write(out)
+    counted, passed, failed = count_tap(out, name, say)
+    if proc.returncode != 0 and not any(l.startswith("not ok") for l in out.splitlines()):
+        failed += 1
+        say(f"  FAIL {name}: exited {proc.returncode} without a failing check; output:\n{out[-3000:]}")
+    for side in "ab":
+        ok, bad = check_console(f"{prefix}-{side}.console.log", f"{name} side {side}", say)
+        passed, failed = passed + ok, failed + bad
+    say(f"  {counted} checks in {secs:.0f} s")
+    return passed, failed, 0
+
+
 def selftest(args, say, script):
     import kselftests
     result, secs, console = kselftests.run_one(args, run_vm, "rbond", script)
@@ -265,6 +296,11 @@ def units(args):
         name = os.path.basename(script)[:-3]
         if not args.only or args.only in name:
             todo.append((f"integration: {name}", lambda a, say, s=script: integration(a, say, s)))
+    for script in sorted(glob.glob(os.path.join(args.repo, "tools/testing/rbond/pair/*.sh"))):
+        name = "pair-" + os.path.basename(script)[:-3]
+        if not args.only or args.only in name:
+            todo.append((f"two VMs: {name} (rbond against bonding.ko)",
+                         lambda a, say, s=script: pair(a, say, s)))
     for script in kselftests.SELFTESTS_IN_CHECK:
         if not args.only or args.only in script:
             todo.append((f"kernel selftest: drivers/net/bonding/{script} (rbond)",

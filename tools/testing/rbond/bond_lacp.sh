@@ -19,6 +19,19 @@ ptx() { ip netns exec peer cat /sys/class/net/$1/statistics/tx_packets; }
 # aborts ("stack smashing detected") against this kernel's attributes, with either driver:
 # line buffering gets the counters out first.
 xstats() { stdbuf -oL ip link xstats type ${2:-bond} dev $1 2>/dev/null; true; }
+# ad_counters DEV [bond|bond_slave]: the 802.3ad counters of DEV as "name=value ...".
+ad_counters() {
+	xstats $1 ${2:-bond} | sed -n -e 's/^ *LACPDU Rx \([0-9]*\)$/lacpdu=\1/p' \
+		-e 's/^ *LACPDU Unknown type Rx \([0-9]*\)$/unknown=\1/p' \
+		-e 's/^ *LACPDU Illegal Rx \([0-9]*\)$/illegal=\1/p' \
+		-e 's/^ *Marker Rx \([0-9]*\)$/marker_info=\1/p' \
+		-e 's/^ *Marker response Tx \([0-9]*\)$/marker_resp_tx=\1/p' \
+		-e 's/^ *Marker unknown type Rx \([0-9]*\)$/marker_unknown=\1/p' | tr '\n' ' '
+}
+
+# counter NAME "name=value ...": the value of NAME.
+counter() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
 mask() { sed -e 's/[0-9a-f]\{2\}\(:[0-9a-f]\{2\}\)\{5\}/<mac>/g' -e 's/rbond/bonding/g'; }
 
 # pair_topo: veth s0..s3 here, p0..p3 in namespace "peer".
@@ -99,6 +112,30 @@ pair_up() {
 		lacp_bond peer bond1 p 10.9.0.2 "$@"
 }
 
+# bad_frames DRIVER: 100,000 bad and random slow frames into s2 from the peer, while pings
+# run: each kind is counted where bonding.ko counts it, and the aggregation comes back.
+bad_frames() {
+	local driver=$1 k
+	local before=$(ad_counters bond0) before_s2=$(ad_counters s2 bond_slave)
+	ping -i 0.05 -c 200 -W 1 10.9.0.2 > $OUT/storm-ping-$driver &
+	local sent=$(ip netns exec peer python3 tools/testing/rbond/slow_frames.py p2 $(scaled 100000))
+	wait
+	local after=$(ad_counters bond0) after_s2=$(ad_counters s2 bond_slave)
+	echo "# $driver: sent $sent"
+	for k in illegal unknown marker_unknown marker_info; do
+		expect_eq "$driver: $k frames counted as sent" \
+			$(( $(counter $k "$after") - $(counter $k "$before") )) "$(counter $k "$sent")"
+	done
+	expect_eq "$driver: every Marker Information answered on s2" \
+		$(( $(counter marker_resp_tx "$after_s2") - $(counter marker_resp_tx "$before_s2") )) \
+		"$(counter marker_info "$sent")"
+	check "$driver: the random LACPDUs reached the receive machine" test \
+		$(( $(counter lacpdu "$after_s2") - $(counter lacpdu "$before_s2") )) -ge "$(counter lacpdu "$sent")"
+	read tx rx <<< "$(ping_summary $OUT/storm-ping-$driver)"
+	check "$driver: pings crossed during the storm ($rx of $tx)" test "${rx:-0}" -ge $(( ${tx:-1} * 9 / 10 ))
+	wait_for "$driver: after the storm all 4 ports aggregate again" 30 aggregated root bond0 s 4
+}
+
 lacp_pair() {
 	local driver=$1 i
 	if ! check "$driver: two 802.3ad bonds over 4 veth pairs" pair_up $driver lacp_rate fast; then
@@ -153,6 +190,7 @@ lacp_pair() {
 	udp_spray 10.9.0.2
 	check "$driver: after the rejoin, flows use all 4 ports again" \
 		spread "$before" "$(echo $(for i in 0 1 2 3; do tx s$i; done))"
+	bad_frames $driver
 	local xstats=$(xstats bond0)
 	local lacpdus=$(echo "$xstats" | sed -n 's/.*LACPDU Rx \([0-9]*\).*/\1/p' | head -1)
 	check "$driver: LACPDUs were counted ($lacpdus received)" test "${lacpdus:-0}" -gt 0 || echo "$xstats" | sed 's/^/# /'
