@@ -84,11 +84,12 @@ def vm_command(a, side, driver, ports, monitor, out_dir):
            "--console-log", f"{a.console_prefix}-{side}.console.log"]
     for i, (local, remote) in enumerate(ports):
         mac = f"52:54:00:00:{0xa0 if side == 'a' else 0xb0:02x}:{i:02x}"
-        cmd += ["--qemu-arg", "-netdev",
-                "--qemu-arg", f"socket,id=cable{i},udp=127.0.0.1:{remote},localaddr=127.0.0.1:{local}",
-                "--qemu-arg", "-device",
-                "--qemu-arg", f"virtio-net-pci,netdev=cable{i},mac={mac},speed=10000,duplex=full"]
-    cmd += ["--qemu-arg", "-monitor", "--qemu-arg", f"unix:{monitor},server=on,wait=off"]
+        # (--qemu-arg=VALUE: a value that starts with "-" would be taken for an option.)
+        cmd += ["--qemu-arg=-netdev",
+                f"--qemu-arg=socket,id=cable{i},udp=127.0.0.1:{remote},localaddr=127.0.0.1:{local}",
+                "--qemu-arg=-device",
+                f"--qemu-arg=virtio-net-pci,netdev=cable{i},mac={mac},speed=10000,duplex=full"]
+    cmd += ["--qemu-arg=-monitor", f"--qemu-arg=unix:{monitor},server=on,wait=off"]
     for env in a.env:
         cmd += ["--env", env]
     cmd += [a.script, side, driver]
