@@ -360,7 +360,8 @@ pub(crate) fn state_machine(dev: ARef<BondDev>) {
 }
 
 /// bond_slave_state_notify(): tells the stack of the slave flags changed since, if RTNL is
-/// free (otherwise the next tick does).
+/// free (otherwise the next tick does). The notifier chain may sleep: it runs on a counted
+/// copy of the slave list, outside RCU.
 fn notify_slave_states(dev: &BondDev) {
     let pending = {
         let guard = rcu::read_lock();
@@ -370,9 +371,10 @@ fn notify_slave_states(dev: &BondDev) {
         return;
     }
     if let Some(rtnl) = Rtnl::try_lock() {
-        let guard = rcu::read_lock();
-        for s in dev.data().slaves(&guard) {
-            s.notify_state(&rtnl);
+        if let Ok(slaves) = crate::enslave::slave_list(dev) {
+            for s in slaves.iter() {
+                s.notify_state(&rtnl);
+            }
         }
     }
 }

@@ -60,7 +60,7 @@ table() {
 	attempt "release a non-slave" ip link set s1 nomaster
 }
 
-# What balance-xor and broadcast bonds are told that does not fit them.
+# What balance-xor, broadcast and 802.3ad bonds are told that does not fit them.
 mode_table() {
 	attempt "xmit_hash_policy bogus" w xmit_hash_policy bogus
 	attempt "xmit_hash_policy 6" w xmit_hash_policy 6
@@ -76,6 +76,29 @@ mode_table() {
 	attempt "slaves -s0 then +s0 while up" sh -c "echo -s0 > $B/slaves && echo +s0 > $B/slaves"
 }
 
+# What an 802.3ad bond is told that it refuses: the mode table, then its own options' bad
+# values (out of range, while up, a multicast or malformed ad_actor_system, modes' options).
+lacp_table() {
+	mode_table
+	attempt "ad_actor_system multicast" w ad_actor_system 01:00:5e:00:00:01
+	attempt "ad_actor_system malformed" w ad_actor_system 02:00:00:zz:00:01
+	attempt "ad_actor_system short" w ad_actor_system 02:00:00:00:00
+	attempt "ad_actor_system with dashes" w ad_actor_system 02-00-00-00-00-01
+	attempt "netlink: ad_actor_system multicast" ip link set bond0 type bond ad_actor_system 33:33:00:00:00:01
+	attempt "ad_actor_sys_prio 0" w ad_actor_sys_prio 0
+	attempt "ad_actor_sys_prio 65536" w ad_actor_sys_prio 65536
+	attempt "netlink: ad_actor_sys_prio 0" ip link set bond0 type bond ad_actor_sys_prio 0
+	attempt "ad_user_port_key 1024" w ad_user_port_key 1024
+	attempt "lacp_rate bogus" w lacp_rate bogus
+	attempt "lacp_active 2" w lacp_active 2
+	attempt "ad_select 3" w ad_select 3
+	attempt "coupled_control 2" w coupled_control 2
+	attempt "arp_interval 100" w arp_interval 100
+	attempt "netlink: lacp_rate 2" ip link set bond0 type bond lacp_rate 2
+	attempt "ad_actor_system valid" w ad_actor_system 02:00:00:00:00:99
+	attempt "ad_actor_sys_prio valid" w ad_actor_sys_prio 100
+}
+
 # scenario DRIVER MODE: one bond with slave s0, the table (the whole one in active-backup,
 # the mode's in the others), then a ping.
 scenario() {
@@ -86,7 +109,11 @@ scenario() {
 	ip link set s0 master bond0 || return 1
 	ip link set bond0 up && ip addr add 10.9.0.1/24 dev bond0 || return 1
 	wait_for "$mode: bond0 carrier" 10 grep -qx 1 /sys/class/net/bond0/carrier > /dev/null
-	if [ $mode = active-backup ]; then table; else mode_table; fi > $OUT/$driver-$mode 2>&1
+	case $mode in
+	active-backup) table ;;
+	802.3ad) lacp_table ;;
+	*) mode_table ;;
+	esac > $OUT/$driver-$mode 2>&1
 	ping -c 3 -i 0.2 -W 2 10.9.0.2 > $OUT/$driver-$mode.ping 2>&1
 	echo "ping rc=$?" >> $OUT/$driver-$mode
 	cat $B/slaves $B/mode $B/miimon $B/xmit_hash_policy >> $OUT/$driver-$mode
@@ -95,7 +122,7 @@ scenario() {
 	unload_driver $driver
 }
 
-for mode in active-backup balance-xor broadcast; do
+for mode in active-backup balance-xor broadcast 802.3ad; do
 	check "bonding.ko: $mode: bad input table" scenario bonding $mode
 	check "rbond.ko: $mode: bad input table" scenario rbond $mode
 	expect_eq "$mode: the bond still works afterwards (rbond)" "$(grep '^ping rc=' $OUT/rbond-$mode)" "ping rc=0"
