@@ -15,7 +15,7 @@ use crate::lacp::engine::{AdSelect, AggInfo, Config, Env, Flags, Lacp, Log};
 use crate::lacp::pdu::{self, Lacpdu, Received, PDU_LEN, SLOW_PROTOCOLS_MULTICAST};
 use crate::lacp::port::{Port, SlaveLink};
 use crate::slave::{link, Slave};
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::{
     net::{skb::ETH_HLEN, Rtnl, SkBuff},
     prelude::*,
@@ -60,6 +60,9 @@ fn count(bond: &Bond, slave: &Slave, s: Stat) {
     slave.ad_stats.inc(s);
     bond.ad_stats.inc(s);
 }
+
+/// The unknown-speed message was printed (C prints it once: `pr_err_once()`).
+static UNKNOWN_SPEED_LOGGED: AtomicBool = AtomicBool::new(false);
 
 /// `TC_PRIO_CONTROL`: LACPDUs go out ahead of the data.
 const TC_PRIO_CONTROL: u32 = 7;
@@ -158,7 +161,18 @@ impl Env for BondEnv<'_> {
             Log::Loopback => log_slave!(dev, s.dev, Err, "An illegal loopback occurred on slave\nCheck the configuration to verify that all adapters are connected to 802.3ad compliant switch ports\n"),
             Log::NoSuitableAggregator(port) => log_slave!(dev, s.dev, Err, "Port {} did not find a suitable aggregator\n", port),
             Log::SpeedZero(port) => log_slave!(dev, s.dev, Err, "speed changed to 0 on port {}\n", port),
-            Log::UnknownSpeed(speed, port) => log_slave!(dev, s.dev, Err, "unknown ethtool speed ({}) for port {} (set it to 0)\n", speed as i32, port),
+            Log::UnknownSpeed(speed, port) => {
+                // pr_err_once(): the first time only, whichever bond.
+                if !UNKNOWN_SPEED_LOGGED.swap(true, Ordering::Relaxed) {
+                    kernel::pr_err!(
+                        "{}: (slave {}): unknown ethtool speed ({}) for port {} (set it to 0)\n",
+                        dev.name(),
+                        s.dev.name(),
+                        speed as i32,
+                        port
+                    );
+                }
+            }
             Log::NoPartnerResponse => {}
             Log::RemovingActiveAggregator => log_slave!(dev, s.dev, Info, "Removing an active aggregator\n"),
             Log::NoNewAggregator => log_slave!(dev, s.dev, Warn, "unbinding aggregator, and could not find a new aggregator for its ports\n"),

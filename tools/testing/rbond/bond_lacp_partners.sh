@@ -12,21 +12,6 @@ OUT=/tmp/partners
 mkdir -p $OUT
 N=4
 
-distributing() {
-	local state=$(cat /sys/class/net/$1/bonding_slave/ad_actor_oper_port_state)
-	[ "$state" != N/A ] && [ $(( state & 0x30 )) = $(( 0x30 )) ]
-}
-
-# aggregated COUNT: bond0's active aggregator has COUNT ports up, all of them distributing.
-aggregated() {
-	local agg=$(sed -n 's/^\tAggregator ID: //p' /proc/net/bonding/bond0) i n=0
-	[ -n "$agg" ] && [ "$(sed -n 's/^\tNumber of ports: //p' /proc/net/bonding/bond0)" = "$1" ] || return 1
-	for i in $(seq 0 $((N - 1))); do
-		[ "$(cat /sys/class/net/s$i/bonding_slave/ad_aggregator_id)" = "$agg" ] && distributing s$i && n=$((n + 1))
-	done
-	[ $n = $1 ]
-}
-
 # topo: veth s0..s3 here, p0..p3 in namespace "peer"; bond0 (rbond, 802.3ad, fast) over s*.
 topo() {
 	local i
@@ -55,10 +40,10 @@ bond_actor_key() { sed -n 's/^\tActor Key: //p' /proc/net/bonding/bond0; }
 cut_and_mend() {
 	local who=$1
 	ip -n peer link set p1 down
-	wait_for "$who: s1 leaves the aggregator" 15 aggregated 3
+	wait_for "$who: s1 leaves the aggregator" 15 aggregated root bond0 s 3
 	check "$who: traffic still crosses" ping -c 3 -i 0.2 -W 1 10.9.0.2
 	ip -n peer link set p1 up
-	wait_for "$who: s1 rejoins the aggregator" 30 aggregated 4
+	wait_for "$who: s1 rejoins the aggregator" 30 aggregated root bond0 s 4
 }
 
 # --- teamd --------------------------------------------------------------------------------
@@ -85,7 +70,7 @@ teamd_partner() {
 	if ! check "teamd: its LACP runner on 4 ports in the peer, rbond here" teamd_up; then
 		topo_clean_all; unload_driver rbond; return 1
 	fi
-	wait_for "teamd: rbond aggregates all 4 ports" 30 aggregated 4
+	wait_for "teamd: rbond aggregates all 4 ports" 30 aggregated root bond0 s 4
 	wait_for "teamd: teamd selects all 4 ports, in one aggregator" 30 team_selected 4
 	local json=$(team_json) team_mac=$(ip netns exec peer cat /sys/class/net/team0/address)
 	local bond_mac=$(cat /sys/class/net/bond0/address)
@@ -144,7 +129,7 @@ ovs_partner() {
 		cat $OVS/*.log 2>/dev/null | tail -20 | sed 's/^/# /'
 		topo_clean_all; unload_driver rbond; return 1
 	fi
-	wait_for "Open vSwitch: rbond aggregates all 4 ports" 40 aggregated 4
+	wait_for "Open vSwitch: rbond aggregates all 4 ports" 40 aggregated root bond0 s 4
 	wait_for "Open vSwitch: the OVS bond is negotiated with 4 members attached" 40 ovs_negotiated 4
 	local show=$(lacp_show) bond_mac=$(cat /sys/class/net/bond0/address)
 	echo "$show" > $OUT/ovs-lacp-show

@@ -159,3 +159,39 @@ slave_field() {
 
 # ping_summary FILE: "sent received" from a finished ping's output.
 ping_summary() { sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' "$1"; }
+
+# --- 802.3ad ---------------------------------------------------------------------------
+# in_ns NS COMMAND...: runs COMMAND in namespace NS ("root": this one).
+in_ns() { local ns=$1; shift; if [ $ns = root ]; then "$@"; else ip netns exec $ns "$@"; fi; }
+
+# distributing NS SLAVE: the slave's 802.3ad port collects and distributes (actor state bits
+# 0x10 and 0x20).
+distributing() {
+	local state=$(in_ns $1 cat /sys/class/net/$2/bonding_slave/ad_actor_oper_port_state)
+	[ "$state" != N/A ] && [ $(( state & 0x30 )) = $(( 0x30 )) ]
+}
+
+# aggregated NS BOND PREFIX COUNT: BOND's active aggregator has COUNT ports up, and COUNT of
+# its slaves PREFIX0..PREFIX(N-1) are in it and distributing.
+aggregated() {
+	local text=$(in_ns $1 cat /proc/net/bonding/$2) i n=0
+	local agg=$(echo "$text" | sed -n 's/^\tAggregator ID: //p')
+	[ -n "$agg" ] && [ "$(echo "$text" | sed -n 's/^\tNumber of ports: //p')" = "$4" ] || return 1
+	for i in $(seq 0 $((N - 1))); do
+		[ "$(in_ns $1 cat /sys/class/net/$3$i/bonding_slave/ad_aggregator_id)" = "$agg" ] &&
+			distributing $1 $3$i && n=$((n + 1))
+	done
+	[ $n = $4 ]
+}
+
+# udp_spray DST: 200 UDP datagrams to DST, each from its own source port (200 flows).
+udp_spray() {
+	python3 - "$1" <<-'EOF'
+	import socket, sys
+	for port in range(20000, 20200):
+	    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	    s.bind(("", port))
+	    s.sendto(b"x" * 32, (sys.argv[1], 9))
+	    s.close()
+	EOF
+}
