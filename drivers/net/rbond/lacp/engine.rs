@@ -368,6 +368,11 @@ impl Lacp {
         let link = env.link(key);
         let port = &mut self.members[i].port;
         port.is_enabled = up;
+        if !up {
+            // The MII monitor set the slave's inactive flags before telling us (C's
+            // bond_set_slave_inactive_flags() marks `rx_disabled` in 802.3ad).
+            port.rx_disabled = true;
+        }
         if up {
             Self::check_speed(port, &link, env);
         }
