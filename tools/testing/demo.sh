@@ -1,5 +1,6 @@
 # `make run`: rbond at work in a VM. An active-backup bond of three slaves carries a ping
 # stream; the active slave's link is cut; the MII monitor fails over; the stream goes on.
+# Then two 802.3ad bonds, one in a namespace, negotiate LACP over four veth pairs.
 set -u
 . tools/testing/rbond/lib.sh
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
@@ -32,6 +33,26 @@ echo "=> $((sent - got)) of $sent pings lost across the failover from $active to
 step cat /proc/net/bonding/bond0
 step grep -H . /sys/class/net/$active/bonding_slave/mii_status /sys/class/net/$active/bonding_slave/link_failure_count
 step ip -d link show bond0
+step rmmod rbond
+topo_clean 3
+
+echo
+echo "802.3ad: bond0 here and bond1 in namespace 'peer', over four veth pairs s0..s3 <-> p0..p3."
+N=4
+ip netns add peer
+for i in 0 1 2 3; do ip link add s$i type veth peer name p$i; ip link set p$i netns peer; done
+step insmod "$RBOND_MODULES/rbond.ko" max_bonds=0
+step ip link add bond0 type bond mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4
+step ip -n peer link add bond1 type bond mode 802.3ad miimon 100 lacp_rate fast xmit_hash_policy layer3+4
+for i in 0 1 2 3; do ip link set s$i master bond0; ip -n peer link set p$i master bond1; done
+step ip link set bond0 up
+step ip -n peer link set bond1 up
+echo "(waiting for LACP: all four ports collecting and distributing on both sides)"
+for t in $(seq 300); do aggregated root bond0 s 4 && aggregated peer bond1 p 4 && break; sleep 0.1; done
+echo "\$ sed -n '/802.3ad info/,/Slave Interface: s1/p' /proc/net/bonding/bond0   (up to the second slave)"
+sed -n '/802.3ad info/,/Slave Interface: s1/p' /proc/net/bonding/bond0 | head -n -1
+step ip -d link show s0
+ip -n peer link del bond1; ip netns del peer; ip link del bond0
 step rmmod rbond
 echo
 echo "A bad parameter is refused as bonding.ko refuses it:"
