@@ -10,6 +10,8 @@
 #                 positive control first; any report fails the run
 #   make selftests  the kernel's bonding selftests, unmodified, against rbond; DRIVER=bonding
 #                 runs them against bonding.ko; SELFTESTS="a.sh b.sh" runs a subset
+#   make profile  perf profiles of the pktgen scenario (PROFILE_MODE, default balance-rr), both
+#                 drivers side by side in build/bench/profile.md; `make perf` builds perf alone
 #   make kernel   the Rust-enabled test kernel, bonding.ko and the in-tree rbond.ko
 #   make modules  rbond.ko out of tree, against KDIR (default: the test kernel built here)
 #   make clean    remove the build directory (the bindgen cache in RBOND_CACHE stays)
@@ -20,6 +22,7 @@ BUILD        ?= $(CURDIR)/build
 COMMA        := ,
 RBOND_CACHE  ?= $(HOME)/.cache/rbond
 BINDGEN_VERSION := 0.73.2
+RUSTFILT_VERSION := 0.2.1
 JOBS         ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 KSRC     := $(BUILD)/linux-source-6.12
@@ -57,11 +60,14 @@ DEBUG_SLOW  ?= 6
 DEBUG_SCALE ?= 25
 DEBUG_JOBS  ?= 1
 DEBUG_CPUS  ?= 2
+# make profile
+PROFILE_MODE ?= balance-rr
+PERF_OUT     := $(BUILD)/perf
 # make selftests
 DRIVER    ?= rbond
 SELFTESTS ?=
 
-.PHONY: all setup kernel kernel-debug modules modules-bench modules-debug run check check-debug selftests bench clean
+.PHONY: all setup kernel kernel-debug modules modules-bench modules-debug run check check-debug selftests bench perf profile clean
 all: modules
 
 setup:
@@ -126,6 +132,20 @@ selftests: modules
 bench: modules-bench
 	@python3 tools/bench/bench.py --kernel $(KOBJ) --modules $(MODULES_BENCH) --out $(BUILD)/bench \
 		--venv $(BUILD)/bench-venv $(if $(BENCH_REPS),--reps $(BENCH_REPS)) $(if $(BENCH_QUICK),--quick)
+
+# perf from the kernel tree (tools/perf), for the guest: no libtraceevent or JSON events
+# (neither is needed to sample cpu-clock under TCG).
+perf: kernel
+	@mkdir -p $(PERF_OUT)
+	@$(MAKE) -s -C $(KSRC)/tools/perf O=$(PERF_OUT) NO_LIBTRACEEVENT=1 NO_JEVENTS=1 -j$(JOBS) \
+		> $(PERF_OUT)/build.log 2>&1 || { tail -20 $(PERF_OUT)/build.log; exit 1; }
+	@echo "perf: $(PERF_OUT)/perf ($$($(PERF_OUT)/perf version))"
+
+profile: modules-bench perf
+	@tools/setup.sh $(RBOND_CACHE) $(BINDGEN_VERSION) $(RUSTFILT_VERSION)
+	@python3 tools/bench/profile.py --kernel $(KOBJ) --modules $(MODULES_BENCH) --perf $(PERF_OUT) \
+		--rustfilt $(RBOND_CACHE)/rustfilt-$(RUSTFILT_VERSION)/bin/rustfilt --out $(BUILD)/bench \
+		--mode $(PROFILE_MODE)
 
 clean:
 	rm -rf $(BUILD)

@@ -4,10 +4,12 @@
 #     the kernel's build dependencies, QEMU, and the tools the guest borrows from the host
 #     (the VM mounts the host's /usr read-only, so the host's iproute2 is the guest's).
 #   crates.io: bindgen-cli, pinned, built into the cache directory.
-# Usage: tools/setup.sh <cache dir> <bindgen version>
+#   crates.io, for `make profile` only: rustfilt, pinned, likewise.
+# Usage: tools/setup.sh <cache dir> <bindgen version> [<rustfilt version>]
 set -euo pipefail
 cache=$1
 bindgen_version=$2
+rustfilt_version=${3:-}
 
 packages=(
   # kernel source and Rust toolchain (see shared TOOLCHAIN notes)
@@ -34,11 +36,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-bindgen="$cache/bindgen-cli-$bindgen_version/bin/bindgen"
-if [ ! -x "$bindgen" ]; then
-  echo "setup: building bindgen-cli $bindgen_version from crates.io (about 3 minutes)"
-  # Any working cargo will do (rustup's, say); a bare Debian machine gets cargo-web, the
-  # cargo that goes with rustc-web. Looked up here, after the packages above are in.
+# cargo_install CRATE VERSION: the crate's binaries into the cache, pinned, once. Any working
+# cargo will do (rustup's, say); a bare Debian machine gets cargo-web, the cargo that goes
+# with rustc-web. Looked up here, after the packages above are in.
+cargo_install() {
+  local crate=$1 version=$2 cargo
   cargo=$(command -v cargo || true)
   if [ -z "$cargo" ] || ! "$cargo" --version >/dev/null 2>&1; then
     echo "setup: no working cargo on PATH: installing Debian's cargo-web"
@@ -49,5 +51,16 @@ if [ ! -x "$bindgen" ]; then
     }
     cargo=/usr/bin/cargo
   fi
-  "$cargo" install --locked --quiet "bindgen-cli@$bindgen_version" --root "$cache/bindgen-cli-$bindgen_version"
+  "$cargo" install --locked --quiet "$crate@$version" --root "$cache/$crate-$version"
+}
+
+if [ ! -x "$cache/bindgen-cli-$bindgen_version/bin/bindgen" ]; then
+  echo "setup: building bindgen-cli $bindgen_version from crates.io (about 3 minutes)"
+  cargo_install bindgen-cli "$bindgen_version"
+fi
+
+# `make profile` only: rustfilt, which demangles the Rust symbols of perf's reports.
+if [ -n "$rustfilt_version" ] && [ ! -x "$cache/rustfilt-$rustfilt_version/bin/rustfilt" ]; then
+  echo "setup: building rustfilt $rustfilt_version from crates.io (under a minute)"
+  cargo_install rustfilt "$rustfilt_version"
 fi
