@@ -53,11 +53,6 @@ void rust_helper_skb_reset_mac_header(struct sk_buff *skb)
 	skb_reset_mac_header(skb);
 }
 
-int rust_helper_skb_network_offset(const struct sk_buff *skb)
-{
-	return skb_network_offset(skb);
-}
-
 int rust_helper_skb_mac_offset(const struct sk_buff *skb)
 {
 	return skb_mac_offset(skb);
@@ -66,11 +61,6 @@ int rust_helper_skb_mac_offset(const struct sk_buff *skb)
 bool rust_helper_skb_mac_header_was_set(const struct sk_buff *skb)
 {
 	return skb_mac_header_was_set(skb);
-}
-
-__be16 rust_helper_skb_protocol(const struct sk_buff *skb)
-{
-	return skb->protocol;
 }
 
 void rust_helper_skb_set_protocol(struct sk_buff *skb, __be16 protocol)
@@ -136,23 +126,6 @@ int rust_helper_skb_tailroom(const struct sk_buff *skb)
 void rust_helper_consume_skb(struct sk_buff *skb)
 {
 	consume_skb(skb);
-}
-
-/*
- * A stacked driver's transmit on one of its lower devices (bond_dev_queue_xmit()): the skb
- * leaves on the queue its sender chose, saved in the qdisc control block by the upper
- * device's ndo_select_queue, through @dev. One call for the whole step.
- */
-int rust_helper_skb_xmit_to_lower(struct sk_buff *skb, struct net_device *dev)
-{
-	skb->dev = dev;
-	skb_set_queue_mapping(skb, qdisc_skb_cb(skb)->slave_dev_queue_mapping);
-	return dev_queue_xmit(skb);
-}
-
-void rust_helper_skb_set_slave_dev_queue_mapping(struct sk_buff *skb, u16 queue)
-{
-	qdisc_skb_cb(skb)->slave_dev_queue_mapping = queue;
 }
 
 bool rust_helper_skb_is_nonlinear(const struct sk_buff *skb)

@@ -37,6 +37,7 @@ use kernel::{
         Rtnl, SkBuff,
     },
     new_delayed_work, new_mutex, new_spinlock, new_spinlock_bh,
+    percpu::CpuCounter,
     prelude::*,
     sync::{
         rcu::{self, Graveyard, RcuBox},
@@ -121,8 +122,9 @@ pub(crate) struct Bond {
     pub(crate) send_peer_notif: AtomicU32,
     /// IGMP membership report rounds still to send.
     pub(crate) igmp_retrans: AtomicU32,
-    /// balance-rr's packet counter.
-    pub(crate) rr_tx_counter: AtomicU32,
+    /// balance-rr's packet counter, one per CPU; allocated when the bond first opens in
+    /// balance-rr, as C does.
+    pub(crate) rr_tx_counter: RcuBox<CpuCounter>,
     #[pin]
     stats: SpinLock<Stats64>,
     #[pin]
@@ -476,7 +478,7 @@ impl Driver for Bond {
             force_primary: AtomicBool::new(false),
             send_peer_notif: AtomicU32::new(0),
             igmp_retrans: AtomicU32::new(0),
-            rr_tx_counter: AtomicU32::new(0),
+            rr_tx_counter: RcuBox::empty(),
             stats <- new_spinlock!(Stats64::zeroed()),
             mii_work <- new_delayed_work!("rbond mii"),
             mcast_work <- new_delayed_work!("rbond mcast"),
@@ -530,6 +532,11 @@ impl Driver for Bond {
     /// bond_open().
     fn open(dev: &BondDev, rtnl: &Rtnl) -> Result {
         let bond = dev.data();
+        if bond.params.mode() == Mode::BalanceRr && bond.rr_tx_counter.get(&rcu::read_lock()).is_none() {
+            let counter = KBox::new(CpuCounter::new(GFP_KERNEL)?, GFP_KERNEL)?;
+            // It was empty, and only open (under RTNL) fills it: nothing is retired.
+            let _ = bond.rr_tx_counter.replace(Some(counter));
+        }
         let curr = bond.curr_active_arc();
         let all_active = bond.params.all_slaves_active.get() != 0;
         {
@@ -580,6 +587,7 @@ impl Driver for Bond {
         Ok(())
     }
 
+    #[inline]
     fn start_xmit(dev: &BondDev, skb: SkBuff, rcu: &rcu::Guard) {
         xmit::start_xmit(dev, skb, rcu);
     }

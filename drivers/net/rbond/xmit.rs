@@ -34,6 +34,7 @@ pub(crate) fn select_queue(dev: &BondDev, skb: &SkBuff) -> u16 {
 
 /// bond_start_xmit(), in the RCU read-side section the core calls it in (C takes
 /// `rcu_read_lock` again; rbond is lent the section the core's disabled bottom halves make).
+#[inline]
 pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard) {
     let bond = dev.data();
     let slaves = bond.slaves(guard);
@@ -96,12 +97,14 @@ fn is_igmp(skb: &SkBuff) -> bool {
 }
 
 /// bond_rr_gen_slave_id(): which slave, by `packets_per_slave`.
-fn rr_gen_slave_id(dev: &BondDev) -> u32 {
+fn rr_gen_slave_id(dev: &BondDev, guard: &rcu::Guard) -> u32 {
     let bond = dev.data();
+    // The counter exists from the first open in balance-rr on, before any transmit.
+    let next = || bond.rr_tx_counter.get(guard).map_or(0, |c| c.inc_return());
     match bond.params.packets_per_slave.get() {
         0 => random::u32(),
-        1 => bond.rr_tx_counter.fetch_add(1, Ordering::Relaxed).wrapping_add(1),
-        n => bond.rr_tx_counter.fetch_add(1, Ordering::Relaxed).wrapping_add(1) / n,
+        1 => next(),
+        n => next() / n,
     }
 }
 
@@ -127,6 +130,6 @@ pub(crate) fn roundrobin_slave<'a>(
     if slaves.is_empty() {
         return None;
     }
-    let id = rr_gen_slave_id(dev) as usize % slaves.len();
+    let id = rr_gen_slave_id(dev, guard) as usize % slaves.len();
     slave_by_id(slaves, id)
 }

@@ -409,8 +409,23 @@ impl SkBuff {
     /// The offset of the network header relative to `skb->data`.
     #[inline]
     pub fn network_offset(&self) -> isize {
-        // SAFETY: The skb is valid.
-        unsafe { bindings::skb_network_offset(self.as_raw()) as isize }
+        let skb = self.as_raw();
+        // SAFETY: `head`, `data` and the headers group's `network_header` are fields of the
+        // valid skb; `data` points into the buffer that starts at `head`.
+        unsafe {
+            let data_offset = (*skb).data.offset_from((*skb).head);
+            self.headers().network_header as isize - data_offset
+        }
+    }
+
+    /// The skb's `headers` group (`protocol`, the header offsets, ...), read in place, so the
+    /// transmit path reads them as C's inline accessors do, with no call.
+    #[inline]
+    fn headers(&self) -> &bindings::sk_buff__bindgen_ty_4__bindgen_ty_1 {
+        // SAFETY: The skb is valid for as long as `self` is borrowed. Both members of the
+        // `struct_group(headers, ...)` union are the same plain fields, so reading the
+        // anonymous one is reading the group.
+        unsafe { (*self.as_raw()).__bindgen_anon_4.__bindgen_anon_1.as_ref() }
     }
 
     /// The offset of the MAC header relative to `skb->data` (negative on receive, where
@@ -451,8 +466,7 @@ impl SkBuff {
     /// The protocol (`skb->protocol`), host byte order.
     #[inline]
     pub fn protocol(&self) -> u16 {
-        // SAFETY: The skb is valid.
-        u16::from_be(unsafe { bindings::skb_protocol(self.as_raw()) })
+        u16::from_be(self.headers().protocol)
     }
 
     /// Sets the protocol (`skb->protocol`), host byte order.
@@ -505,8 +519,10 @@ impl SkBuff {
     /// cannot race or alias.
     #[inline]
     pub fn save_queue_mapping(&self) {
-        // SAFETY: The skb is valid and not shared; see above for why `&self` suffices.
-        unsafe { bindings::skb_set_slave_dev_queue_mapping(self.as_raw(), self.queue_mapping()) };
+        let queue = self.queue_mapping();
+        // SAFETY: The skb is valid and not shared; see above for why `&self` suffices. The
+        // write goes through a raw pointer to the control block, never a reference.
+        unsafe { (*qdisc_cb(self.as_raw())).__bindgen_anon_1.slave_dev_queue_mapping = queue };
     }
 
     /// Sets the priority (`skb->priority`).
@@ -562,8 +578,8 @@ impl SkBuff {
                 core::ptr::from_ref(&dissector.0).cast_mut(),
                 keys.as_mut_ptr().cast(),
                 (*skb).data.cast(),
-                bindings::skb_protocol(skb),
-                bindings::skb_network_offset(skb),
+                self.headers().protocol,
+                self.network_offset() as i32,
                 bindings::skb_headlen(skb) as i32,
                 0,
             )
@@ -621,9 +637,17 @@ impl SkBuff {
     /// Returns the driver's or qdisc's verdict; the skb is consumed either way.
     #[inline]
     pub fn transmit_to_lower(self, lower: &Device) -> Result {
-        // SAFETY: We give up our reference; the helper sets the device and queue of the skb
-        // it now owns and hands it to `dev_queue_xmit`, which consumes it in every case.
-        let ret = unsafe { bindings::skb_xmit_to_lower(self.into_raw(), lower.as_raw()) };
+        let skb = self.into_raw();
+        // SAFETY: We give up our reference to the skb, which is valid and unshared: setting
+        // its device and queue (`skb->dev`, `skb_set_queue_mapping()` from the qdisc control
+        // block, which `cb` holds, 8-byte aligned) touches only what we own, and
+        // `dev_queue_xmit()` consumes it in every case. `lower` is a live device.
+        let ret = unsafe {
+            (*skb).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev = lower.as_raw();
+            let cb = qdisc_cb(skb);
+            (*skb).queue_mapping = (*cb).__bindgen_anon_1.slave_dev_queue_mapping;
+            bindings::__dev_queue_xmit(skb, core::ptr::null_mut())
+        };
         xmit_result(ret)
     }
 
@@ -649,6 +673,18 @@ impl Drop for SkBuff {
         // SAFETY: We own a reference, given up here.
         unsafe { bindings::kfree_skb(self.as_raw()) };
     }
+}
+
+/// `qdisc_skb_cb(skb)`: the queue discipline's view of the control block, which `cb`
+/// holds, 8-byte aligned.
+///
+/// # Safety
+///
+/// `skb` points to a valid skb.
+#[inline]
+unsafe fn qdisc_cb(skb: *mut bindings::sk_buff) -> *mut bindings::qdisc_skb_cb {
+    // SAFETY: `skb` is valid (the caller's promise); `addr_of_mut!` makes no reference.
+    unsafe { core::ptr::addr_of_mut!((*skb).cb).cast() }
 }
 
 /// `dev_queue_xmit()`'s verdict as a `Result`.
