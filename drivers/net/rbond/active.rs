@@ -202,10 +202,8 @@ pub(crate) fn change_active_slave(dev: &BondDev, rtnl: &Rtnl, new: Option<Arc<Sl
             }
             n.delay.store(0, Ordering::Relaxed);
             n.set_link(rtnl, link::UP);
-            if p.mode() == crate::options::Mode::Ieee8023ad {
-                if let Ok(slaves) = slave_list(dev) {
-                    crate::ad::link_change(dev, rtnl, &slaves, n, true);
-                }
+            if let Ok(slaves) = slave_list(dev) {
+                bond.mode_ops().link_changed(dev, rtnl, &slaves, n, true);
             }
         } else if bond.uses_primary() {
             log_slave!(dev, n.dev, Info, "making interface the new active one\n");

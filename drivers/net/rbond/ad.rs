@@ -14,6 +14,7 @@ use crate::bond::{Bond, BondDev, AD_WORK, SLAVE_ARR_WORK};
 use crate::lacp::engine::{AdSelect, AggInfo, Config, Env, Flags, Lacp, Log};
 use crate::lacp::pdu::{self, Lacpdu, Received, PDU_LEN, SLOW_PROTOCOLS_MULTICAST};
 use crate::lacp::port::{Port, SlaveLink};
+use crate::modes::{ModeOps, Transmitters};
 use crate::slave::{link, Slave};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::{
@@ -217,7 +218,7 @@ fn with_published<R>(dev: &BondDev, f: impl FnOnce(&mut Lacp, &mut BondEnv<'_>) 
 /// bond_enslave()'s 802.3ad step for `slave`, already in `slaves` (the bond's list with it
 /// last): the first slave (re)starts the bond's state (bond_3ad_initialize()), then the port
 /// is bound, disabled until the machines enable it.
-pub(crate) fn bind(dev: &BondDev, slaves: &[Arc<Slave>], slave: &Slave) -> kernel::error::Result {
+fn bind(dev: &BondDev, slaves: &[Arc<Slave>], slave: &Slave) -> kernel::error::Result {
     let first = slaves.len() == 1;
     let (prio, system) = system(dev);
     let mac = bond_mac(dev);
@@ -248,11 +249,6 @@ fn system(dev: &BondDev) -> (u16, [u8; 6]) {
     (prio, if configured == [0; 6] { bond_mac(dev) } else { configured })
 }
 
-/// bond_3ad_unbind_slave(), with `slaves` still holding `slave`.
-pub(crate) fn unbind(dev: &BondDev, slaves: &[Arc<Slave>], slave: &Slave) {
-    with_lacp(dev, slaves, |lacp, env| lacp.unbind(key(slave), env));
-}
-
 /// bond_3ad_update_ad_actor_settings(): `ad_actor_sys_prio`, `ad_actor_system` or a port
 /// priority changed.
 pub(crate) fn update_actor_settings(dev: &BondDev) {
@@ -278,68 +274,95 @@ pub(crate) fn update_lacp_active(dev: &BondDev) {
     dev.data().lacp.lock().update_lacp_active(active);
 }
 
-/// bond_open()'s 802.3ad step: the machines start, the first selection at their first run,
-/// and every slave listens to the LACP address.
-pub(crate) fn open(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
-    dev.data().lacp.lock().initiate_agg_selection(1);
-    dev.data().lacp_rx.store(true, Ordering::Relaxed);
-    for s in slaves {
-        let _ = s.dev.mc_add(rtnl, &SLOW_PROTOCOLS_MULTICAST);
+/// 802.3ad's hooks in the bond core (bond_main.c's `BOND_MODE_8023AD` branches).
+pub(crate) struct Ieee8023ad;
+
+impl ModeOps for Ieee8023ad {
+    /// bond_enslave()'s 802.3ad step: the slave starts inactive (the state machines enable
+    /// the active aggregator's slaves) and its port is bound.
+    fn enslave(&self, dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>], slave: &Arc<Slave>) -> Result {
+        slave.set_inactive_flags(rtnl, dev.data().params.all_slaves_active.get() != 0);
+        bind(dev, slaves, slave)
     }
-    Bond::queue_work::<AD_WORK>(dev, 0);
-}
 
-/// bond_close()'s 802.3ad step, after the works were cancelled: received frames are no
-/// longer for the protocol.
-pub(crate) fn close(dev: &BondDev) {
-    dev.data().lacp_rx.store(false, Ordering::Relaxed);
-}
+    /// bond_3ad_unbind_slave(), with `slaves` still holding `slave`.
+    fn unbind(&self, dev: &BondDev, slaves: &[Arc<Slave>], slave: &Slave) {
+        with_lacp(dev, slaves, |lacp, env| lacp.unbind(key(slave), env));
+    }
 
-/// bond_hw_addr_flush()'s 802.3ad step: the slave stops listening to the LACP address.
-pub(crate) fn forget_address(rtnl: &Rtnl, slave: &Slave) {
-    let _ = slave.dev.mc_del(rtnl, &SLOW_PROTOCOLS_MULTICAST);
-}
+    /// bond_enslave()'s 802.3ad step on a bond that is up: the slave listens to the LACP
+    /// address.
+    fn listen(&self, rtnl: &Rtnl, slave: &Slave) {
+        let _ = slave.dev.mc_add(rtnl, &SLOW_PROTOCOLS_MULTICAST);
+    }
 
-/// bond_enslave()'s 802.3ad step on a bond that is up: the slave listens to the LACP address.
-pub(crate) fn listen(rtnl: &Rtnl, slave: &Slave) {
-    let _ = slave.dev.mc_add(rtnl, &SLOW_PROTOCOLS_MULTICAST);
-}
+    /// bond_hw_addr_flush()'s 802.3ad step: the slave stops listening to the LACP address.
+    fn forget(&self, rtnl: &Rtnl, slave: &Slave) {
+        let _ = slave.dev.mc_del(rtnl, &SLOW_PROTOCOLS_MULTICAST);
+    }
 
-/// bond_3ad_handle_link_change() (under RTNL): then the transmit array follows.
-pub(crate) fn link_change(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>], slave: &Slave, up: bool) {
-    with_lacp(dev, slaves, |lacp, env| lacp.link_change(key(slave), up, env));
-    let _ = dev.data().update_slave_arr(rtnl, None);
-}
-
-/// bond_3ad_adapter_speed_duplex_changed().
-pub(crate) fn speed_duplex_changed(dev: &BondDev, slaves: &[Arc<Slave>], slave: &Slave) {
-    with_lacp(dev, slaves, |lacp, env| lacp.speed_duplex_changed(key(slave), env));
-}
-
-/// bond_3ad_set_carrier(): returns `true` if the carrier changed.
-pub(crate) fn set_carrier(dev: &BondDev) -> bool {
-    let before = dev.carrier_ok();
-    with_published(dev, |lacp, env| lacp.set_carrier(env));
-    before != dev.carrier_ok()
-}
-
-/// Which of `slaves` are attached to the active aggregator, pushed to `out` in order, or
-/// `None` if there is none (bond_update_slave_arr()'s 802.3ad filter). `out` must have room
-/// for them all: nothing is allocated under the mode lock.
-pub(crate) fn in_active_aggregator<'a>(
-    bond: &Bond,
-    slaves: impl Iterator<Item = &'a Slave>,
-    out: &mut KVec<bool>,
-) -> Option<()> {
-    let lacp = bond.lacp.lock();
-    let id = lacp.active_agg_info()?.aggregator_id;
-    for s in slaves {
-        if out.len() < out.capacity() {
-            // Cannot allocate: there is room.
-            let _ = out.push(lacp.aggregator_of(key(s)) == Some(id), GFP_ATOMIC);
+    /// bond_open()'s 802.3ad step: the machines start, the first selection at their first
+    /// run, and every slave listens to the LACP address.
+    fn open(&self, dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) -> Result {
+        dev.data().lacp.lock().initiate_agg_selection(1);
+        dev.data().lacp_rx.store(true, Ordering::Relaxed);
+        for s in slaves {
+            self.listen(rtnl, s);
         }
+        Bond::queue_work::<AD_WORK>(dev, 0);
+        Ok(())
     }
-    Some(())
+
+    /// bond_close()'s 802.3ad step, after the works were cancelled: received frames are no
+    /// longer for the protocol.
+    fn close(&self, dev: &BondDev) {
+        dev.data().lacp_rx.store(false, Ordering::Relaxed);
+    }
+
+    /// bond_3ad_handle_link_change() (under RTNL): then the transmit array follows.
+    fn link_changed(&self, dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>], slave: &Slave, up: bool) {
+        with_lacp(dev, slaves, |lacp, env| lacp.link_change(key(slave), up, env));
+        let _ = dev.data().update_slave_arr(rtnl, None);
+    }
+
+    /// bond_3ad_adapter_speed_duplex_changed().
+    fn speed_duplex_changed(&self, dev: &BondDev, slaves: &[Arc<Slave>], slave: &Slave) {
+        with_lacp(dev, slaves, |lacp, env| lacp.speed_duplex_changed(key(slave), env));
+    }
+
+    /// bond_3ad_set_carrier(), once the bond has slaves.
+    fn set_carrier(&self, dev: &BondDev) -> Option<bool> {
+        if !dev.data().has_slaves() {
+            return None;
+        }
+        let before = dev.carrier_ok();
+        with_published(dev, |lacp, env| lacp.set_carrier(env));
+        Some(before != dev.carrier_ok())
+    }
+
+    fn filters_transmitters(&self) -> bool {
+        true
+    }
+
+    /// Only the active aggregator's ports transmit; with no active aggregator, none does.
+    fn transmitters(
+        &self,
+        bond: &Bond,
+        slaves: &mut dyn Iterator<Item = &Slave>,
+        marks: &mut KVec<bool>,
+    ) -> Transmitters {
+        let lacp = bond.lacp.lock();
+        let Some(id) = lacp.active_agg_info().map(|i| i.aggregator_id) else {
+            return Transmitters::Nothing;
+        };
+        for s in slaves {
+            if marks.len() < marks.capacity() {
+                // Cannot allocate: there is room.
+                let _ = marks.push(lacp.aggregator_of(key(s)) == Some(id), GFP_ATOMIC);
+            }
+        }
+        Transmitters::Marked
+    }
 }
 
 /// The active aggregator (bond_3ad_get_active_agg_info()).

@@ -9,6 +9,7 @@
 
 use crate::active;
 use crate::ad::{self, AdStats};
+use crate::modes::Transmitters;
 use crate::lacp::engine::Lacp;
 use crate::config::{Params, Strings};
 use crate::enslave;
@@ -206,17 +207,21 @@ impl Bond {
     /// With `skip` (a release) it cannot fail: see [`SlaveArray::publish_without`].
     pub(crate) fn update_slave_arr(&self, _rtnl: &Rtnl, skip: Option<&Slave>) -> Result {
         let entries = self.entries.lock();
-        // 802.3ad: only the active aggregator's slaves transmit.
+        // The mode may let only some slaves transmit (802.3ad: the active aggregator's).
         let mut in_agg = KVec::new();
-        if self.params.mode() == Mode::Ieee8023ad {
+        let ops = self.mode_ops();
+        if ops.filters_transmitters() {
             let reserved = in_agg.reserve(entries.len(), GFP_KERNEL);
-            let active = reserved.is_ok()
-                && ad::in_active_aggregator(self, entries.iter().map(|e| &*e.slave), &mut in_agg).is_some();
-            if !active {
+            let marked = reserved.is_ok()
+                && matches!(
+                    ops.transmitters(self, &mut entries.iter().map(|e| &*e.slave), &mut in_agg),
+                    Transmitters::Marked
+                );
+            if !marked {
                 drop(entries);
-                // No active aggregator: nothing is published (C: bond_reset_slave_arr(), the
-                // old array is not safe to use). Without memory for the filter, the reset
-                // also keeps a released slave out, so a release still cannot fail.
+                // None may: nothing is published (C: bond_reset_slave_arr(), the old array
+                // is not safe to use). Without memory for the filter, the reset also keeps a
+                // released slave out, so a release still cannot fail.
                 self.reset_slave_arr();
                 return match reserved {
                     Err(e) if skip.is_none() => Err(e.into()),
@@ -402,13 +407,13 @@ fn fold(res: &mut [u64; STATS64_FIELDS], new: &[u64; STATS64_FIELDS], old: &[u64
     }
 }
 
-/// bond_set_carrier(): the bond has carrier while one slave's link is up (in 802.3ad, while
-/// the active aggregator has `min_links` ports: bond_3ad_set_carrier()). Returns `true`
-/// if the carrier changed.
+/// bond_set_carrier(): the bond has carrier while one slave's link is up, unless the mode
+/// decides (802.3ad: while the active aggregator has `min_links` ports). Returns `true` if
+/// the carrier changed.
 pub(crate) fn set_carrier(dev: &BondDev) -> bool {
     let bond = dev.data();
-    if bond.params.mode() == Mode::Ieee8023ad && bond.has_slaves() {
-        return ad::set_carrier(dev);
+    if let Some(changed) = bond.mode_ops().set_carrier(dev) {
+        return changed;
     }
     let up = {
         let guard = rcu::read_lock();
@@ -552,9 +557,7 @@ impl Driver for Bond {
         if bond.params.miimon.get() != 0 {
             Bond::queue_work::<MII_WORK>(dev, 0);
         }
-        if bond.params.mode() == Mode::Ieee8023ad {
-            ad::open(dev, rtnl, &enslave::slave_list(dev)?);
-        }
+        bond.mode_ops().open(dev, rtnl, &enslave::slave_list(dev)?)?;
         if bond.params.mode().can_use_xmit_hash() {
             let _ = bond.update_slave_arr(rtnl, None);
         }
@@ -569,7 +572,7 @@ impl Driver for Bond {
         Bond::cancel_work::<SLAVE_ARR_WORK>(dev);
         let bond = dev.data();
         bond.send_peer_notif.store(0, Ordering::Relaxed);
-        ad::close(dev);
+        bond.mode_ops().close(dev);
         rcu::synchronize();
         if bond.uses_primary() {
             if let Some(s) = bond.curr_active_arc() {
@@ -579,9 +582,7 @@ impl Driver for Bond {
             let guard = rcu::read_lock();
             for s in bond.slaves(&guard) {
                 s.dev.unsync_addr_lists_from(dev);
-                if bond.params.mode() == Mode::Ieee8023ad {
-                    ad::forget_address(rtnl, s);
-                }
+                bond.mode_ops().forget(rtnl, s);
             }
         }
         Ok(())

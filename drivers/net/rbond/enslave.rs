@@ -5,7 +5,6 @@
 //! order when a step fails.
 
 use crate::active;
-use crate::ad;
 use crate::bond::{set_carrier, BondDev, SlaveEntry, ARPHRD_CAN, ARPHRD_ETHER, ARPHRD_INFINIBAND};
 use crate::monitor::LinkCheck;
 use crate::options::{Mode, FOM_ACTIVE, FOM_FOLLOW};
@@ -287,42 +286,24 @@ fn attach(
         }
     }
 
-    let all_active = bond.params.all_slaves_active.get() != 0;
-    // 802.3ad: the protocol finds the slaves in this list (the published ones, then the new
-    // one, last as in the list it joins).
+    // The mode's step (bond_enslave()'s switch on the mode). It sees the slaves as the list
+    // will hold them: the published ones, then the new one, last.
+    let ops = mode.ops();
     let mut with_new = KVec::new();
-    match mode {
-        Mode::ActiveBackup => slave.set_inactive_flags(rtnl, all_active),
-        Mode::Ieee8023ad => {
-            // In 802.3ad the state machines enable the slaves of the active aggregator.
-            slave.set_inactive_flags(rtnl, all_active);
-            let bound = slave_list(dev)
-                .and_then(|mut v| v.push(slave.clone(), GFP_KERNEL).map(|()| v).map_err(Into::into))
-                .and_then(|v| {
-                    with_new = v;
-                    ad::bind(dev, &with_new, &slave)
-                });
-            if let Err(e) = bound {
-                close();
-                return Err(e);
-            }
-        }
-        Mode::BalanceTlb | Mode::BalanceAlb => {
-            slave.set_active_flags(rtnl);
-            slave.set_inactive_flags(rtnl, all_active);
-        }
-        _ => {
-            slave.set_active_flags(rtnl);
-            if bond.curr_active_arc().is_none() && slave.link() == link::UP {
-                let _ = bond.set_curr_active(rtnl, Some(slave.clone()));
-            }
-        }
+    let bound = slave_list(dev)
+        .and_then(|mut v| v.push(slave.clone(), GFP_KERNEL).map(|()| v).map_err(Into::into))
+        .and_then(|v| {
+            with_new = v;
+            ops.enslave(dev, rtnl, &with_new, &slave)
+        });
+    if let Err(e) = bound {
+        slave_dev.vlan_vids_del_by_dev(rtnl, dev);
+        close();
+        return Err(e);
     }
 
     let detach = || {
-        if mode == Mode::Ieee8023ad {
-            ad::unbind(dev, &with_new, &slave);
-        }
+        ops.unbind(dev, &with_new, &slave);
         slave_dev.vlan_vids_del_by_dev(rtnl, dev);
         let is = |s: Option<Arc<Slave>>| s.map_or(false, |s| Arc::ptr_eq(&s, &slave));
         if is(bond.primary_arc()) {
@@ -390,9 +371,7 @@ fn attach(
         }
         if f & flags::UP != 0 {
             let _ = slave_dev.sync_addr_lists_from(&dev.lock_addr_lists(), true);
-            if mode == Mode::Ieee8023ad {
-                ad::listen(rtnl, &slave);
-            }
+            ops.listen(rtnl, &slave);
         }
     }
 
@@ -537,10 +516,10 @@ pub(crate) fn release(
     // Count what the slave sent and received so far into the bond's statistics.
     bond.absorb_slave_stats(dev);
     drop_entry(rtnl, entry);
-    if mode == Mode::Ieee8023ad {
-        // The published list still holds the slave, as the protocol expects.
+    {
+        // The published list still holds the slave, as the mode expects.
         let guard = rcu::read_lock();
-        ad::unbind(dev, bond.slaves(&guard), &slave);
+        mode.ops().unbind(dev, bond.slaves(&guard), &slave);
     }
     unlink(rtnl, dev, slave_dev);
     if mode.uses_slave_arrays() {
@@ -604,9 +583,7 @@ pub(crate) fn release(
         }
         if old_flags & flags::UP != 0 {
             slave_dev.unsync_addr_lists_from(dev);
-            if mode == Mode::Ieee8023ad {
-                ad::forget_address(rtnl, &slave);
-            }
+            mode.ops().forget(rtnl, &slave);
         }
     }
 

@@ -14,7 +14,6 @@ use crate::net::BondNet;
 use crate::procfs::BondInfo;
 use crate::slave::link;
 use crate::sysfs;
-use crate::options::Mode;
 use kernel::{
     net::{
         device::Device,
@@ -105,16 +104,13 @@ fn slave_event(rtnl: &Rtnl, event: Event, dev: &BondDev, slave_dev: &Device) {
             let _ = enslave::release(dev, rtnl, slave_dev, false, true);
         }
         Event::Up | Event::Change | Event::Down => {
-            if event != Event::Down
-                && slave.update_speed_duplex(rtnl)
-                && bond.params.mode() == Mode::Ieee8023ad
-            {
+            if event != Event::Down && slave.update_speed_duplex(rtnl) && bond.params.mode().needs_speed_duplex() {
                 let last_up = slave.last_link_up.load(core::sync::atomic::Ordering::Relaxed);
                 slave.set_link_quiet(if last_up != 0 { link::FAIL } else { link::DOWN });
             }
-            if event != Event::Down && bond.params.mode() == Mode::Ieee8023ad {
+            if event != Event::Down {
                 if let Ok(slaves) = crate::enslave::slave_list(dev) {
-                    crate::ad::speed_duplex_changed(dev, &slaves, &slave);
+                    bond.mode_ops().speed_duplex_changed(dev, &slaves, &slave);
                 }
             }
             // The transmit arrays follow the slave even without a link monitor.

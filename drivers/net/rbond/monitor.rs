@@ -224,31 +224,18 @@ fn inspect(dev: &BondDev, slaves: &[Arc<Slave>], check: LinkCheck<'_>) -> bool {
     commit
 }
 
-/// bond_miimon_link_change(): what the mode does when a slave's link goes up or down
-/// (802.3ad tells its port, balance-xor rebuilds its transmit array).
-fn link_change(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>], slave: &Slave, up: bool) {
-    let bond = dev.data();
-    match bond.params.mode() {
-        Mode::Ieee8023ad => crate::ad::link_change(dev, rtnl, slaves, slave, up),
-        Mode::BalanceXor => {
-            let _ = bond.update_slave_arr(rtnl, None);
-        }
-        _ => {}
-    }
-}
-
 /// bond_miimon_commit(): applies the proposals, then fails over if needed.
 fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
     let bond = dev.data();
     let mode = bond.params.mode();
+    let ops = mode.ops();
     let all_active = bond.params.all_slaves_active.get() != 0;
     let mut do_failover = false;
 
     for s in slaves {
         match s.new_link_state() {
             link::UP => {
-                if s.update_speed_duplex(rtnl) && mode == Mode::Ieee8023ad {
-                    // bond_needs_speed_duplex(): 802.3ad keys need them.
+                if s.update_speed_duplex(rtnl) && mode.needs_speed_duplex() {
                     s.set_link_quiet(link::DOWN);
                     if kernel::net::device::ratelimit() {
                         log_slave!(dev, s.dev, Warn, "failed to get link speed/duplex\n");
@@ -273,7 +260,8 @@ fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
                     if speed == kernel::net::ethtool::SPEED_UNKNOWN { 0 } else { speed },
                     if s.duplex() == kernel::net::ethtool::DUPLEX_FULL { "full" } else { "half" }
                 );
-                link_change(dev, rtnl, slaves, s, true);
+                // bond_miimon_link_change().
+                ops.link_changed(dev, rtnl, slaves, s, true);
                 let active = bond.curr_active_arc();
                 let is_primary = primary.as_ref().map_or(false, |p| Arc::ptr_eq(p, s));
                 if active.as_ref().map_or(true, |a| {
@@ -289,7 +277,7 @@ fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
                     s.set_inactive_flags(rtnl, all_active);
                 }
                 log_slave!(dev, s.dev, Info, "link status definitely down, disabling slave\n");
-                link_change(dev, rtnl, slaves, s, false);
+                ops.link_changed(dev, rtnl, slaves, s, false);
                 if bond.curr_active_arc().map_or(false, |a| Arc::ptr_eq(&a, s)) {
                     do_failover = true;
                 }
@@ -301,8 +289,8 @@ fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
             link::NOCHANGE => {
                 // 802.3ad: speed and duplex again, in case the port was disabled by a bad
                 // report that recovered before the monitor decided.
-                if mode == Mode::Ieee8023ad && s.link() == link::UP {
-                    crate::ad::speed_duplex_changed(dev, slaves, s);
+                if s.link() == link::UP {
+                    ops.speed_duplex_changed(dev, slaves, s);
                 }
             }
             other => {

@@ -113,6 +113,12 @@ impl Mode {
         }
     }
 
+    /// bond_needs_speed_duplex(): a slave whose speed or duplex is unknown is not up, since the
+    /// mode uses them (802.3ad's keys; balance-tlb and -alb's load too, once they are built).
+    pub(crate) fn needs_speed_duplex(self) -> bool {
+        self == Mode::Ieee8023ad
+    }
+
     /// Whether the mode has a primary slave (`bond_mode_uses_primary()`).
     pub(crate) fn uses_primary(self) -> bool {
         matches!(self, Mode::ActiveBackup | Mode::BalanceTlb | Mode::BalanceAlb)

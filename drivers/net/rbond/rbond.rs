@@ -27,6 +27,7 @@ mod events;
 mod globals;
 mod hash;
 mod lacp;
+mod modes;
 mod monitor;
 mod net;
 mod netlink;
