@@ -138,6 +138,11 @@ int rust_helper_skb_unclone(struct sk_buff *skb, gfp_t pri)
 	return skb_unclone(skb, pri);
 }
 
+void rust_helper___vlan_hwaccel_put_tag(struct sk_buff *skb, __be16 vlan_proto, u16 vlan_tci)
+{
+	__vlan_hwaccel_put_tag(skb, vlan_proto, vlan_tci);
+}
+
 bool rust_helper_skb_vlan_tag_present(const struct sk_buff *skb)
 {
 	return skb_vlan_tag_present(skb);

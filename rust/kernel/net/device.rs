@@ -1006,6 +1006,11 @@ impl Device {
 pub struct VlanProto(pub(crate) bindings::__be16);
 
 impl VlanProto {
+    /// 802.1Q (`ETH_P_8021Q`), a customer tag.
+    pub const CTAG: VlanProto = VlanProto((bindings::ETH_P_8021Q as u16).to_be());
+    /// 802.1ad (`ETH_P_8021AD`), a service tag.
+    pub const STAG: VlanProto = VlanProto((bindings::ETH_P_8021AD as u16).to_be());
+
     /// The protocol number in host byte order.
     pub fn get(self) -> u16 {
         u16::from_be(self.0)

@@ -588,6 +588,15 @@ impl SkBuff {
         ok.then(|| unsafe { FlowKeys::from_raw(keys.assume_init_ref()) })
     }
 
+    /// Tags the packet for VLAN `vid` of `proto`, carried out of band for the device to insert
+    /// (`__vlan_hwaccel_put_tag`).
+    #[inline]
+    pub fn put_vlan_tag(&mut self, proto: super::device::VlanProto, vid: u16) {
+        // SAFETY: The skb is owned and unshared; the helper sets its `vlan_proto` and
+        // `vlan_tci`.
+        unsafe { bindings::__vlan_hwaccel_put_tag(self.as_raw(), proto.0, vid) };
+    }
+
     /// The VLAN tag carried out of band (`skb_vlan_tag_get`), if one is present.
     #[inline]
     pub fn vlan_tci(&self) -> Option<u16> {
