@@ -33,6 +33,7 @@ use core::{
 
 pub mod features;
 pub use features::Features;
+mod upper;
 pub(crate) mod vtable;
 
 /// `IFF_*` device flags (`dev->flags`, user-visible, from `include/uapi/linux/if.h`).
@@ -63,6 +64,10 @@ pub mod flags {
 pub mod priv_flags {
     /// The device is a bonding master.
     pub const BONDING: u64 = crate::bindings::netdev_priv_flags_IFF_BONDING as u64;
+    /// The device is an 802.1Q or 802.1ad VLAN device.
+    pub const VLAN_8021Q: u64 = crate::bindings::netdev_priv_flags_IFF_802_1Q_VLAN as u64;
+    /// The device is a macvlan device.
+    pub const MACVLAN: u64 = crate::bindings::netdev_priv_flags_IFF_MACVLAN as u64;
     /// Transmit of shared skbs allowed (pktgen `burst`, `clone_skb`).
     pub const TX_SKB_SHARING: u64 = crate::bindings::netdev_priv_flags_IFF_TX_SKB_SHARING as u64;
     /// The MAC address may change while the device is up.
