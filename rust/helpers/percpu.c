@@ -29,6 +29,11 @@ void rust_helper_preempt_enable(void)
 	preempt_enable();
 }
 
+unsigned int rust_helper_percpu_nr_cpu_ids(void)
+{
+	return nr_cpu_ids;
+}
+
 unsigned int rust_helper_cpumask_next_possible(int cpu)
 {
 	return cpumask_next(cpu, cpu_possible_mask);

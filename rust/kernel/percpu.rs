@@ -31,8 +31,8 @@ const MAX_SIZE: usize = 32 << 10;
 
 /// The CPU numbers in `cpu_possible_mask`, in order (`for_each_possible_cpu()`).
 pub fn possible_cpus() -> impl Iterator<Item = u32> {
-    // SAFETY: `nr_cpu_ids` is set once during boot, before any module can run.
-    let nr_cpu_ids = unsafe { bindings::nr_cpu_ids };
+    // SAFETY: The helper only reads `nr_cpu_ids`, fixed after boot.
+    let nr_cpu_ids = unsafe { bindings::percpu_nr_cpu_ids() };
     let mut prev: i32 = -1;
     core::iter::from_fn(move || {
         // SAFETY: `cpumask_next_possible()` only reads `cpu_possible_mask`, fixed after boot.
