@@ -271,12 +271,21 @@ def pair(args, say, script):
 def selftest(args, say, script):
     import kselftests
     result, secs, console = kselftests.run_one(args, run_vm, "rbond", script)
-    passed, failed = (1, 0) if result == "pass" else (0, 1)
+    passed, failed, skipped = (1, 0, 0) if result == "pass" else (0, 1, 0)
+    if failed and args.profile == "debug":
+        # The selftests wait on the wall clock (bond-break-lacpdu-tx.sh gives LACP 15 s),
+        # which the debug kernel may not meet with either driver. There the test is the
+        # comparison: rbond fails only where bonding.ko, on the same kernel, passes.
+        c_result, c_secs, c_console = kselftests.run_one(args, run_vm, "bonding", script)
+        if c_result != "pass":
+            say(f"  bonding.ko fails it on this kernel too ({c_result} in {c_secs:.0f} s, "
+                f"logs: {c_console}): skipped, not counted")
+            passed, failed, skipped = 0, 0, 1
     if failed:
         say(f"  FAIL selftest {script}: {result} (logs: {console})")
     ok, bad = check_console(console, f"selftest {script}", say)
     say(f"  {result} in {secs:.0f} s")
-    return passed + ok, failed + bad, 0
+    return passed + ok, failed + bad, skipped
 
 
 def units(args):
