@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 #include <linux/etherdevice.h>
+#include <linux/inetdevice.h>
 #include <linux/netdevice.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -154,4 +155,15 @@ void rust_helper_netif_addr_lock_bh(struct net_device *dev)
 void rust_helper_netif_addr_unlock_bh(struct net_device *dev)
 {
 	netif_addr_unlock_bh(dev);
+}
+
+struct net_device *rust_helper_ip_dev_find_rcu(struct net_device *dev, __be32 addr)
+{
+	/* An unregistered device's namespace may already be gone; a registered one's stays
+	 * until a grace period after the device is unlisted, which the caller's RCU read-side
+	 * section spans.
+	 */
+	if (READ_ONCE(dev->reg_state) != NETREG_REGISTERED)
+		return NULL;
+	return __ip_dev_find(dev_net(dev), addr, false);
 }

@@ -167,3 +167,13 @@ void rust_helper_skb_set_network_header(struct sk_buff *skb, const int offset)
 {
 	skb_set_network_header(skb, offset);
 }
+
+int rust_helper_skb_cow_head(struct sk_buff *skb, unsigned int headroom)
+{
+	return skb_cow_head(skb, headroom);
+}
+
+unsigned int rust_helper_skb_headroom(const struct sk_buff *skb)
+{
+	return skb_headroom(skb);
+}

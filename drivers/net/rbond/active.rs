@@ -220,6 +220,9 @@ pub(crate) fn change_active_slave(dev: &BondDev, rtnl: &Rtnl, new: Option<Arc<Sl
         move_addr_lists(dev, new.as_ref(), old.as_ref());
     }
 
+    // balance-tlb and -alb: the addresses follow the active slave, then the flags.
+    bond.mode_ops().active_changed(dev, rtnl, new.as_ref(), old.as_ref());
+
     if p.mode() == Mode::ActiveBackup {
         let all_active = p.all_slaves_active.get() != 0;
         if let Some(o) = old.as_ref() {

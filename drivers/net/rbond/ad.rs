@@ -70,7 +70,7 @@ const TC_PRIO_CONTROL: u32 = 7;
 
 /// The slave's number for the protocol ([`crate::lacp::port::Port::key`]).
 pub(crate) fn key(slave: &Slave) -> u32 {
-    slave.dev.ifindex() as u32
+    slave.key()
 }
 
 /// The protocol's view of the bond: its slaves (the published list the caller holds), its

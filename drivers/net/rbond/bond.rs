@@ -9,6 +9,7 @@
 
 use crate::active;
 use crate::ad::{self, AdStats};
+use crate::alb;
 use crate::modes::Transmitters;
 use crate::lacp::engine::Lacp;
 use crate::config::{Params, Strings};
@@ -59,6 +60,8 @@ pub(crate) const MCAST_WORK: u64 = 1;
 pub(crate) const AD_WORK: u64 = 2;
 /// See [`MII_WORK`]: a transmit array rebuild that waits for RTNL.
 pub(crate) const SLAVE_ARR_WORK: u64 = 3;
+/// See [`MII_WORK`]: balance-tlb and -alb's tables and learning packets.
+pub(crate) const ALB_WORK: u64 = 4;
 
 /// `ARPHRD_ETHER`.
 pub(crate) const ARPHRD_ETHER: u16 = 1;
@@ -143,6 +146,15 @@ pub(crate) struct Bond {
     pub(crate) lacp_rx: AtomicBool,
     /// The bond's 802.3ad counters.
     pub(crate) ad_stats: AdStats,
+    /// balance-tlb and -alb's tables, under their mode lock (`bond->mode_lock`).
+    #[pin]
+    pub(crate) alb: SpinLockBh<alb::Tables>,
+    /// The active slave is promiscuous for a disabled slave's address (alb).
+    pub(crate) alb_promisc: alb::Promisc,
+    /// Received ARPs go to balance-alb's receive table (`recv_probe`, set while it is up).
+    pub(crate) rlb_rx: AtomicBool,
+    #[pin]
+    alb_work: DelayedWork<BondDev, ALB_WORK>,
     /// Files in /proc and sysfs.
     #[pin]
     pub(crate) surfaces: Mutex<Surfaces>,
@@ -153,6 +165,7 @@ impl_has_delayed_work! {
     impl HasDelayedWork<1, Item = BondDev> for Bond { self.mcast_work }
     impl HasDelayedWork<2, Item = BondDev> for Bond { self.ad_work }
     impl HasDelayedWork<3, Item = BondDev> for Bond { self.slave_arr_work }
+    impl HasDelayedWork<4, Item = BondDev> for Bond { self.alb_work }
 }
 
 impl DeviceWork<MII_WORK> for Bond {
@@ -176,6 +189,12 @@ impl DeviceWork<AD_WORK> for Bond {
 impl DeviceWork<SLAVE_ARR_WORK> for Bond {
     fn run(dev: ARef<BondDev>) {
         ad::rebuild_slave_arr(dev);
+    }
+}
+
+impl DeviceWork<ALB_WORK> for Bond {
+    fn run(dev: ARef<BondDev>) {
+        alb::monitor::alb_monitor(dev);
     }
 }
 
@@ -492,6 +511,10 @@ impl Driver for Bond {
             lacp <- new_spinlock_bh!(Lacp::new()),
             lacp_rx: AtomicBool::new(false),
             ad_stats: AdStats::default(),
+            alb <- new_spinlock_bh!(alb::Tables::new()),
+            alb_promisc: alb::Promisc::default(),
+            rlb_rx: AtomicBool::new(false),
+            alb_work <- new_delayed_work!("rbond alb"),
             surfaces <- new_mutex!(Surfaces::default()),
         })
     }
@@ -505,6 +528,7 @@ impl Driver for Bond {
         dev.data().mcast_work.attach(&wq)?;
         dev.data().ad_work.attach(&wq)?;
         dev.data().slave_arr_work.attach(&wq)?;
+        dev.data().alb_work.attach(&wq)?;
         if dev.addr().is_zero() && dev.addr_assign_type() == 0 {
             dev.random_hw_addr(rtnl);
         }
@@ -570,6 +594,7 @@ impl Driver for Bond {
         Bond::cancel_work::<MCAST_WORK>(dev);
         Bond::cancel_work::<AD_WORK>(dev);
         Bond::cancel_work::<SLAVE_ARR_WORK>(dev);
+        Bond::cancel_work::<ALB_WORK>(dev);
         let bond = dev.data();
         bond.send_peer_notif.store(0, Ordering::Relaxed);
         bond.mode_ops().close(dev);
@@ -612,6 +637,7 @@ impl Driver for Bond {
         for s in enslave::slave_list(dev)?.iter() {
             s.dev.vlan_vid_del(rtnl, proto, vid);
         }
+        alb::clear_vlan(dev.data(), vid);
         Ok(())
     }
 
@@ -635,11 +661,13 @@ impl Driver for Bond {
     /// bond_set_mac_address(): every slave takes the new address, or none does.
     fn set_mac_address(dev: &BondDev, rtnl: &Rtnl, addr: &HwAddr) -> Result {
         let bond = dev.data();
+        if bond.params.mode() == Mode::BalanceAlb {
+            return alb::set_mac_address(dev, rtnl, addr);
+        }
         if bond.params.fail_over_mac.get() != 0 && bond.params.mode() == Mode::ActiveBackup {
             return Ok(());
         }
-        let b = addr.as_bytes();
-        if b.len() != 6 || b[0] & 1 != 0 || addr.is_zero() {
+        if !alb::is_valid_ether_addr(addr) {
             return Err(EADDRNOTAVAIL);
         }
         let slaves = enslave::slave_list(dev)?;
@@ -735,7 +763,10 @@ impl Driver for Bond {
                 let slaves = if all_slaves { bond.all_slaves(rcu) } else { bond.usable_slaves(rcu) };
                 crate::xor::slave_get(bond, skb, slaves)
             }
-            _ => None,
+            Mode::BalanceTlb => alb::xmit::tlb_slave_get(bond, skb, rcu),
+            // An ARP is not steered here: that would change the receive table (C does).
+            Mode::BalanceAlb => alb::xmit::alb_slave_get(bond, skb, rcu),
+            Mode::Broadcast => None,
         };
         slave.map(|s| &*s.dev)
     }

@@ -559,6 +559,9 @@ pub(crate) fn release(
     if was_current {
         active::change_active_slave(dev, rtnl, None);
     }
+    if let Ok(slaves) = slave_list(dev) {
+        mode.ops().released(dev, rtnl, &slaves, &slave);
+    }
     if !all && was_current {
         active::select_active_slave(dev, rtnl);
     }

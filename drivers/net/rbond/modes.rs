@@ -5,8 +5,8 @@
 //! bond_main.c asks at each step with `if (BOND_MODE(bond) == BOND_MODE_8023AD)
 //! bond_3ad_...()` or a `switch` on the mode, so every mode with state of its own edits a
 //! dozen sites. rbond's core asks the mode's [`ModeOps`] instead, at the same steps: a mode
-//! that keeps state per slave (802.3ad's ports in `ad.rs`; tlb and alb next) implements the
-//! hooks it needs in its own file and is named once, in [`Mode::ops`]. Properties that are
+//! that keeps state per slave (802.3ad's ports in `ad.rs`, tlb and alb's tables in `alb.rs`)
+//! implements the hooks it needs in its own file and is named once, in [`Mode::ops`]. Properties that are
 //! only a rule about the mode (`bond_uses_primary()`, `bond_mode_can_use_xmit_hash()`) stay
 //! `Mode` methods in `options.rs`.
 //!
@@ -53,6 +53,10 @@ pub(crate) trait ModeOps: Sync {
     /// Undoes [`ModeOps::enslave`]: the enslave failed later on, or the slave is released.
     fn unbind(&self, _dev: &BondDev, _slaves: &[Arc<Slave>], _slave: &Slave) {}
 
+    /// A released slave is out of the list (`slaves`, the ones that stay) and no longer the
+    /// active slave; a new one is not chosen yet (bond_alb_deinit_slave()'s place).
+    fn released(&self, _dev: &BondDev, _rtnl: &Rtnl, _slaves: &[Arc<Slave>], _slave: &Slave) {}
+
     /// The bond's address lists were synced onto an up slave (enslave on an up bond).
     fn listen(&self, _rtnl: &Rtnl, _slave: &Slave) {}
 
@@ -70,6 +74,10 @@ pub(crate) trait ModeOps: Sync {
     /// A slave's link went up or down (bond_miimon_link_change(), and a slave made active by
     /// hand while its link was coming back).
     fn link_changed(&self, _dev: &BondDev, _rtnl: &Rtnl, _slaves: &[Arc<Slave>], _slave: &Slave, _up: bool) {}
+
+    /// The core published `new` as the active slave in place of `old`
+    /// (bond_change_active_slave()). By default nothing more.
+    fn active_changed(&self, _dev: &BondDev, _rtnl: &Rtnl, _new: Option<&Arc<Slave>>, _old: Option<&Arc<Slave>>) {}
 
     /// A slave's speed or duplex may have changed (NETDEV_UP/CHANGE, the MII monitor).
     fn speed_duplex_changed(&self, _dev: &BondDev, _slaves: &[Arc<Slave>], _slave: &Slave) {}
@@ -122,18 +130,6 @@ impl ModeOps for ActiveBackup {
     }
 }
 
-/// balance-tlb and balance-alb, until they are built: a new slave is active as far as the
-/// stack knows and inactive for receive, as bonding.ko sets it before bond_alb_init_slave().
-struct LoadBalancing;
-
-impl ModeOps for LoadBalancing {
-    fn enslave(&self, dev: &BondDev, rtnl: &Rtnl, _slaves: &[Arc<Slave>], slave: &Arc<Slave>) -> Result {
-        slave.set_active_flags(rtnl);
-        slave.set_inactive_flags(rtnl, dev.data().params.all_slaves_active.get() != 0);
-        Ok(())
-    }
-}
-
 impl Mode {
     /// The hooks of this mode.
     pub(crate) fn ops(self) -> &'static dyn ModeOps {
@@ -142,7 +138,7 @@ impl Mode {
             Mode::BalanceXor => &Xor,
             Mode::ActiveBackup => &ActiveBackup,
             Mode::Ieee8023ad => &crate::ad::Ieee8023ad,
-            Mode::BalanceTlb | Mode::BalanceAlb => &LoadBalancing,
+            Mode::BalanceTlb | Mode::BalanceAlb => &crate::alb::LoadBalancing,
         }
     }
 }

@@ -249,7 +249,9 @@ fn apply(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
                     // Not active until the state machines say so.
                     s.set_backup(rtnl);
                 } else if mode != Mode::ActiveBackup {
-                    s.set_active_flags(rtnl);
+                    // Active at once; receive stays as it was (tlb and alb: only the active
+                    // slave's frames go to the bond).
+                    s.set_active(rtnl);
                 }
                 let speed = s.speed();
                 log_slave!(

@@ -295,15 +295,10 @@ fn mac_pton(t: &[u8]) -> Option<[u8; 6]> {
     Some(mac)
 }
 
-/// bond_option_mode_set(). rbond implements balance-rr, active-backup, balance-xor and
-/// broadcast so far; the other modes are refused rather than half-done.
+/// bond_option_mode_set().
 fn set_mode(dev: &BondDev, v: u64) -> Result {
     let p = &dev.data().params;
     let mode = Mode::from_value(v).ok_or(EINVAL)?;
-    if !mode.is_implemented() {
-        log_bond!(dev, Err, "option mode: {} is not implemented in rbond yet\n", mode.name());
-        return Err(EOPNOTSUPP);
-    }
     if !mode.uses_arp() {
         p.arp_interval.set(0);
         if p.miimon.get() == 0 {

@@ -88,11 +88,6 @@ impl Mode {
         !matches!(self, Mode::Ieee8023ad | Mode::BalanceTlb | Mode::BalanceAlb)
     }
 
-    /// Whether rbond implements the mode yet (balance-rr and active-backup so far).
-    pub(crate) fn is_implemented(self) -> bool {
-        matches!(self, Mode::BalanceRr | Mode::ActiveBackup | Mode::BalanceXor | Mode::Broadcast | Mode::Ieee8023ad)
-    }
-
     /// bond_mode_can_use_xmit_hash(): the modes that may pick a slave by hash.
     pub(crate) fn can_use_xmit_hash(self) -> bool {
         matches!(self, Mode::Ieee8023ad | Mode::BalanceXor | Mode::BalanceTlb | Mode::BalanceAlb)

@@ -18,9 +18,6 @@ use kernel::c_str;
 #[macro_use]
 mod log;
 mod active;
-// balance-tlb and -alb's tables, tested under KUnit; built into the driver once their
-// transmit path and hooks use them (issue 14).
-#[cfg(rbond_kunit)]
 mod alb;
 mod ad;
 mod bond;
@@ -183,12 +180,6 @@ impl kernel::Module for Rbond {
         };
         let defaults = params::check(&raw, &mut KernelLog)?;
         let max_bonds = defaults.max_bonds;
-        if !defaults.mode.is_implemented() {
-            pr_warn!(
-                "Warning: mode {} is not implemented in rbond yet; its bonds drop what they are given to send\n",
-                defaults.mode.name()
-            );
-        }
 
         let pernet = Arc::new(namespace::Registration::<net::BondNet>::new()?, GFP_KERNEL)?;
         globals::publish_defaults(defaults)?;

@@ -184,9 +184,22 @@ impl Slave {
         self.inactive.store(false, Ordering::Relaxed);
     }
 
+    /// bond_set_active_slave(): active, told to the stack at once; receive is left as it is.
+    pub(crate) fn set_active(&self, rtnl: &Rtnl) {
+        self.set_state(rtnl, false);
+    }
+
+    /// `true` in balance-tlb and -alb (`bond_is_lb()`), where no slave is a backup: the
+    /// others only receive for bound sockets.
+    fn bond_is_lb(&self) -> bool {
+        matches!(self.bond.data().params.mode(), Mode::BalanceTlb | Mode::BalanceAlb)
+    }
+
     /// bond_set_slave_inactive_flags().
     pub(crate) fn set_inactive_flags(&self, rtnl: &Rtnl, all_slaves_active: bool) {
-        self.set_state(rtnl, true);
+        if !self.bond_is_lb() {
+            self.set_state(rtnl, true);
+        }
         if !all_slaves_active {
             self.inactive.store(true, Ordering::Relaxed);
         }
@@ -220,7 +233,9 @@ impl Slave {
 
     /// bond_set_slave_inactive_flags(), telling the stack later.
     pub(crate) fn set_inactive_flags_later(&self, all_slaves_active: bool) {
-        self.set_backup_later(true);
+        if !self.bond_is_lb() {
+            self.set_backup_later(true);
+        }
         if !all_slaves_active {
             self.inactive.store(true, Ordering::Relaxed);
         }
@@ -253,6 +268,12 @@ impl Slave {
     #[inline]
     pub(crate) fn can_tx(&self) -> bool {
         self.is_up() && self.link() == link::UP && self.is_active()
+    }
+
+    /// The slave's key in the modes' tables: its ifindex.
+    #[inline]
+    pub(crate) fn key(&self) -> u32 {
+        self.dev.ifindex() as u32
     }
 
     /// Speed in Mb/s, `SPEED_UNKNOWN` if unknown.
@@ -299,7 +320,8 @@ impl RxHandler for Slave {
     fn handle(&self, skb: SkBuff) -> RxResult {
         let bond = self.bond.data();
         // bond->recv_probe: 802.3ad takes its LACPDUs and Markers first, on any slave.
-        let mut skb = if bond.params.mode() == Mode::Ieee8023ad {
+        let mode = bond.params.mode();
+        let mut skb = if mode == Mode::Ieee8023ad {
             match crate::ad::receive(&self.bond, self, skb) {
                 Some(skb) => skb,
                 None => return RxResult::Consumed,
@@ -307,6 +329,10 @@ impl RxHandler for Slave {
         } else {
             skb
         };
+        // balance-alb learns its clients from the ARPs it receives (rlb_arp_recv()).
+        if mode == Mode::BalanceAlb && bond.rlb_rx.load(Ordering::Relaxed) {
+            crate::alb::xmit::arp_received(bond, &skb);
+        }
         if self.is_inactive() {
             let alb_unicast = bond.params.mode() == Mode::BalanceAlb
                 && skb.pkt_type() != pkt_type::BROADCAST
@@ -317,6 +343,15 @@ impl RxHandler for Slave {
             }
         }
         skb.set_dev(&self.bond);
+        // A balance-alb bond in a bridge: frames for this slave's own address are for the
+        // bond's (the bridge knows only that one).
+        if mode == Mode::BalanceAlb && self.bond.is_bridge_port() && skb.pkt_type() == pkt_type::HOST {
+            let at = skb.mac_offset().unwrap_or(0);
+            if skb.write(at, self.bond.addr().as_bytes()).is_err() {
+                drop(skb);
+                return RxResult::Consumed;
+            }
+        }
         RxResult::Another(skb)
     }
 }

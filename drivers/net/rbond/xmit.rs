@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The transmit path: bond_main.c's `bond_start_xmit()` and the per-mode transmit functions
-//! `bond_xmit_roundrobin()` and `bond_xmit_activebackup()` (balance-xor and broadcast have
-//! their own files), with `bond_select_queue()` and the `queue_id` override
+//! `bond_xmit_roundrobin()` and `bond_xmit_activebackup()` (balance-xor, broadcast, tlb and
+//! alb have their own files), with `bond_select_queue()` and the `queue_id` override
 //! (`bond_slave_override()`).
 //!
 //! Lockless: the slave list and the active slave are read under RCU, counters are atomics.
@@ -53,7 +53,8 @@ pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard) {
         Mode::ActiveBackup => bond.curr_active(guard),
         Mode::BalanceXor | Mode::Ieee8023ad => crate::xor::xmit(dev, &skb, guard),
         Mode::Broadcast => return crate::broadcast::xmit(dev, skb, guard),
-        _ => None,
+        Mode::BalanceTlb => return crate::alb::xmit::tlb_xmit(dev, skb, guard),
+        Mode::BalanceAlb => return crate::alb::xmit::alb_xmit(dev, skb, guard),
     };
     match slave {
         Some(s) => queue_xmit(skb, &s.dev),
@@ -73,12 +74,12 @@ fn queue_override_slave<'a>(slaves: &'a [Arc<Slave>], skb: &SkBuff) -> Option<&'
 }
 
 /// bond_dev_queue_xmit(): the slave gets the queue the sender chose, then the skb.
-fn queue_xmit(skb: SkBuff, slave_dev: &Device) {
+pub(crate) fn queue_xmit(skb: SkBuff, slave_dev: &Device) {
     let _ = skb.transmit_to_lower(slave_dev);
 }
 
 /// bond_tx_drop(): counted on the bond, then freed.
-fn tx_drop(dev: &BondDev, skb: SkBuff) {
+pub(crate) fn tx_drop(dev: &BondDev, skb: SkBuff) {
     dev.count_tx_dropped();
     drop(skb);
 }

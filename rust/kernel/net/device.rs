@@ -86,6 +86,12 @@ pub mod priv_flags {
     pub const DISABLE_NETPOLL: u64 = crate::bindings::netdev_priv_flags_IFF_DISABLE_NETPOLL as u64;
     /// No IPv6 address autoconfiguration (set on bond slaves).
     pub const NO_ADDRCONF: u64 = crate::bindings::netdev_priv_flags_IFF_NO_ADDRCONF as u64;
+    /// `IFF_EBRIDGE`: a bridge device.
+    pub const EBRIDGE: u64 = crate::bindings::netdev_priv_flags_IFF_EBRIDGE as u64;
+    /// `IFF_OPENVSWITCH`: an Open vSwitch master device.
+    pub const OPENVSWITCH: u64 = crate::bindings::netdev_priv_flags_IFF_OPENVSWITCH as u64;
+    /// `IFF_BRIDGE_PORT`: a port of a bridge.
+    pub const BRIDGE_PORT: u64 = crate::bindings::netdev_priv_flags_IFF_BRIDGE_PORT as u64;
 }
 
 /// Where [`Driver::change_rx_flags`] runs.
@@ -908,6 +914,79 @@ impl Device {
     pub fn addr_assign_type(&self) -> u8 {
         // SAFETY: `addr_assign_type` is a field of `net_device`.
         unsafe { self.read_once(|d| ptr::addr_of!((*d).addr_assign_type)) }
+    }
+
+    /// Overwrites the hardware address field only (`dev_addr_set`), telling neither the
+    /// device's driver nor the stack. The device keeps receiving for the address its driver
+    /// was last given; what it reports, and what senders through it put in their frames,
+    /// becomes `addr`. balance-tlb does this to its slaves: each answers for the bond's
+    /// address but shows (and sends from) its own. Fails with `EINVAL` if the length is not
+    /// the device's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::{c_str, net::{device::HwAddr, Device, Net, RtnlGuard}};
+    ///
+    /// let rtnl = RtnlGuard::lock();
+    /// let lo = Device::find_by_name(Net::init_ns(), c_str!("lo"), &rtnl).ok_or(ENODEV)?;
+    /// let old = lo.addr();
+    /// // The loopback device's addresses are 6 bytes long.
+    /// assert_eq!(lo.overwrite_addr(&rtnl, &HwAddr::new(&[1, 2, 3]).ok_or(EINVAL)?), Err(EINVAL));
+    /// lo.overwrite_addr(&rtnl, &HwAddr::ether([2, 0, 0, 0, 0, 9]))?;
+    /// assert_eq!(lo.addr().as_bytes(), &[2, 0, 0, 0, 0, 9]);
+    /// lo.overwrite_addr(&rtnl, &old)?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn overwrite_addr(&self, _rtnl: &Rtnl, addr: &HwAddr) -> Result {
+        if addr.as_bytes().len() != usize::from(self.addr_len()) {
+            return Err(EINVAL);
+        }
+        // SAFETY: RTNL is held, which serialises address changes; the length is the device's.
+        unsafe {
+            bindings::dev_addr_mod(self.as_raw(), 0, addr.as_bytes().as_ptr().cast(), addr.as_bytes().len())
+        };
+        Ok(())
+    }
+
+    /// The device of this device's namespace that holds the IPv4 address `addr` (network
+    /// byte order), valid for `guard`'s RCU read-side section (`__ip_dev_find` without a
+    /// reference). `None` if no device holds it, or if this device is not registered (its
+    /// namespace may then be gone).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::{c_str, net::{Device, Net}, sync::rcu};
+    ///
+    /// let lo = Device::get_by_name(Net::init_ns(), c_str!("lo")).ok_or(ENODEV)?;
+    /// let guard = rcu::read_lock();
+    /// // An address of the TEST-NET-3 block, which nothing here holds.
+    /// assert!(lo.find_ipv4_owner([203, 0, 113, 77], &guard).is_none());
+    /// if let Some(owner) = lo.find_ipv4_owner([127, 0, 0, 1], &guard) {
+    ///     assert!(owner.is(&lo) && !owner.is_any_bridge_master());
+    /// }
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn find_ipv4_owner<'a>(&self, addr: [u8; 4], _guard: &'a rcu::Guard) -> Option<&'a Device> {
+        // SAFETY: The device is valid; the helper reads its namespace only while it is
+        // registered, and the caller is in an RCU read-side section (`guard`), as
+        // `__ip_dev_find` without a reference requires.
+        let dev = unsafe { bindings::ip_dev_find_rcu(self.as_raw(), u32::from_ne_bytes(addr)) };
+        // SAFETY: A device found without a reference stays valid for the read-side section,
+        // which outlives `'a`.
+        (!dev.is_null()).then(|| unsafe { Device::from_raw(dev) })
+    }
+
+    /// `true` for a bridge or Open vSwitch master device (`netif_is_any_bridge_master`).
+    pub fn is_any_bridge_master(&self) -> bool {
+        let masters = priv_flags::EBRIDGE | priv_flags::OPENVSWITCH;
+        self.priv_flags() & masters != 0
+    }
+
+    /// `true` if the device is a port of a bridge (`netif_is_bridge_port`).
+    pub fn is_bridge_port(&self) -> bool {
+        self.priv_flags() & priv_flags::BRIDGE_PORT != 0
     }
 
     /// Turns off large receive offload (`dev_disable_lro`), as upper devices do for lowers.

@@ -406,6 +406,59 @@ impl SkBuff {
         Some(buf)
     }
 
+    /// Overwrites `bytes.len()` bytes at `offset` from `skb->data`, first making them the
+    /// skb's own: a header shared with a clone is copied (`skb_cow_head`), and paged bytes are
+    /// pulled into the linear part (`skb_ensure_writable`). A negative `offset` writes into
+    /// the headroom, where a received frame's MAC header lies. Fails with `EINVAL` if the
+    /// bytes would fall outside the buffer, and with `ENOMEM` if copying fails (atomic
+    /// allocation).
+    ///
+    /// ```
+    /// # use kernel::net::skb::SkBuff;
+    /// let mut skb = SkBuff::alloc(16, 8)?;
+    /// skb.put(&[0; 8])?;
+    /// skb.write(2, &[7, 7])?;
+    /// assert_eq!(skb.linear_data(), &[0, 0, 7, 7, 0, 0, 0, 0]);
+    /// // Into the headroom, and not past it or past the data.
+    /// skb.write(-2, &[5, 5])?;
+    /// assert_eq!(skb.write(-17, &[1]), Err(EINVAL));
+    /// assert_eq!(skb.write(7, &[1, 1]), Err(EINVAL));
+    /// // A clone keeps what it saw.
+    /// let clone = skb.try_clone()?;
+    /// skb.write(0, &[9])?;
+    /// assert_eq!(clone.linear_data()[0], 0);
+    /// assert_eq!(skb.linear_data()[0], 9);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn write(&mut self, offset: isize, bytes: &[u8]) -> Result {
+        let skb = self.as_raw();
+        let end = offset.checked_add(isize::try_from(bytes.len()).map_err(|_| EINVAL)?).ok_or(EINVAL)?;
+        if end > self.len() as isize {
+            return Err(EINVAL);
+        }
+        if end > 0 {
+            // SAFETY: The skb is owned and unshared (type invariants); the length is within
+            // `len`, so the pull cannot fail for lack of data.
+            to_result(unsafe { bindings::skb_ensure_writable(skb, end as u32) })?;
+        }
+        if offset < 0 {
+            // SAFETY: As above; with no headroom asked for this only copies a header shared
+            // with a clone.
+            to_result(unsafe { bindings::skb_cow_head(skb, 0) })?;
+            // SAFETY: The skb is valid.
+            if offset.unsigned_abs() > unsafe { bindings::skb_headroom(skb) } as usize {
+                return Err(EINVAL);
+            }
+        }
+        // SAFETY: `[data + offset, data + end)` lies inside the head buffer (between `head`
+        // and the end of the linear data, checked above), which the skb now owns alone.
+        unsafe {
+            let dst = (*skb).data.offset(offset);
+            core::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());
+        }
+        Ok(())
+    }
+
     /// The offset of the network header relative to `skb->data`.
     #[inline]
     pub fn network_offset(&self) -> isize {

@@ -41,15 +41,13 @@ pub(crate) struct Arp {
     pub(crate) ip_dst: [u8; 4],
 }
 
-/// A slave as a choice sees it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Candidate {
-    pub(crate) key: u32,
-    /// `slave->speed` in Mb/s.
-    pub(crate) speed: u32,
-    /// `bond_slave_can_tx()`.
-    pub(crate) can_tx: bool,
-}
+/// A slave as a choice sees it: the same as for the transmit table.
+pub(crate) use super::tlb::Candidate;
+
+/// The slaves a choice sees, in list order; walked once per choice.
+pub(crate) trait Candidates: Iterator<Item = Candidate> + Clone {}
+
+impl<I: Iterator<Item = Candidate> + Clone> Candidates for I {}
 
 /// An update to a client (`rlb_update_client`): the caller sends `RLB_ARP_BURST_SIZE` (2) ARP
 /// replies from `ip_src` through `slave` to the client `ip_dst` at `mac_dst`, with the
@@ -125,7 +123,8 @@ fn is_valid_ether_addr(mac: &[u8; 6]) -> bool {
 
 /// The table and the bond-wide rlb state of `struct alb_bond_info`.
 pub(crate) struct RxTable {
-    clients: [Client; TABLE_SIZE],
+    /// [`TABLE_SIZE`] entries, by the client's hash.
+    clients: KVec<Client>,
     used_head: u32,
     /// The slave last handed to a client (`rx_slave`), where the next choice starts.
     rx_slave: Option<u32>,
@@ -141,16 +140,16 @@ pub(crate) struct RxTable {
 
 impl RxTable {
     /// rlb_initialize().
-    pub(crate) fn new() -> Self {
-        Self {
-            clients: [Client::EMPTY; TABLE_SIZE],
+    pub(crate) fn new(flags: kernel::alloc::Flags) -> Result<Self> {
+        Ok(Self {
+            clients: KVec::from_elem(Client::EMPTY, TABLE_SIZE, flags)?,
             used_head: NONE,
             rx_slave: None,
             rx_ntt: false,
             update_delay: 0,
             update_retry: 0,
             rebalance_pending: false,
-        }
+        })
     }
 
     /// The used entries' indexes, in list order (newest first).
@@ -168,11 +167,11 @@ impl RxTable {
     /// __rlb_next_rx_slave(): the fastest slave that can transmit after the last one handed
     /// out, or if there is none faster than the fastest up to it, that one. Round robin among
     /// equals.
-    pub(crate) fn next_rx_slave(&mut self, slaves: &[Candidate]) -> Option<u32> {
-        let mut before: Option<&Candidate> = None;
-        let mut after: Option<&Candidate> = None;
+    pub(crate) fn next_rx_slave(&mut self, slaves: impl Iterator<Item = Candidate>) -> Option<u32> {
+        let mut before: Option<Candidate> = None;
+        let mut after: Option<Candidate> = None;
         let mut found = false;
-        for s in slaves.iter().filter(|s| s.can_tx) {
+        for s in slaves.filter(|s| s.can_tx) {
             if !found {
                 if before.map_or(true, |b| b.speed < s.speed) {
                     before = Some(s);
@@ -217,7 +216,7 @@ impl RxTable {
 
     /// rlb_clear_slave()'s table part: the slave's clients go to other slaves (each to the
     /// next in turn) and are updated, with retries; with no slave left they have none.
-    pub(crate) fn clear_slave(&mut self, key: u32, slaves: &[Candidate]) {
+    pub(crate) fn clear_slave(&mut self, key: u32, slaves: impl Candidates) {
         let mut index = self.used_head;
         while index != NONE {
             let i = index as usize;
@@ -225,7 +224,7 @@ impl RxTable {
             if self.clients[i].slave != Some(key) {
                 continue;
             }
-            match self.next_rx_slave(slaves) {
+            match self.next_rx_slave(slaves.clone()) {
                 Some(next) => {
                     let c = &mut self.clients[i];
                     c.slave = Some(next);
@@ -307,7 +306,7 @@ impl RxTable {
         arp: &Arp,
         vlan_id: u16,
         curr_active: Option<u32>,
-        slaves: &[Candidate],
+        slaves: impl Candidates,
         send: &mut impl FnMut(&ClientUpdate),
     ) -> Option<u32> {
         let index = simple_hash(&arp.ip_dst);
@@ -374,7 +373,7 @@ impl RxTable {
         arp: &Arp,
         vlan_id: u16,
         curr_active: Option<u32>,
-        slaves: &[Candidate],
+        slaves: impl Candidates,
         has_bond_mac: &impl Fn(u32) -> bool,
         send: &mut impl FnMut(&ClientUpdate),
     ) -> (Option<u32>, usize) {
@@ -391,13 +390,13 @@ impl RxTable {
 
     /// rlb_rebalance(): every client is handed the next slave in turn, and updated if that
     /// changed its slave and its MAC is known.
-    fn rebalance(&mut self, slaves: &[Candidate]) {
+    fn rebalance(&mut self, slaves: impl Candidates) {
         let mut ntt = false;
         let mut index = self.used_head;
         while index != NONE {
             let i = index as usize;
             index = self.clients[i].used_next;
-            let Some(next) = self.next_rx_slave(slaves) else { continue };
+            let Some(next) = self.next_rx_slave(slaves.clone()) else { continue };
             let c = &mut self.clients[i];
             if c.slave != Some(next) {
                 c.slave = Some(next);
@@ -424,7 +423,7 @@ impl RxTable {
 
     /// bond_alb_monitor()'s rlb steps, each 100 ms tick: a pending rebalance, then the
     /// updates, once the delay has run out, repeated while retries remain.
-    pub(crate) fn tick(&mut self, slaves: &[Candidate], send: &mut impl FnMut(&ClientUpdate)) {
+    pub(crate) fn tick(&mut self, slaves: impl Candidates, send: &mut impl FnMut(&ClientUpdate)) {
         if self.rebalance_pending {
             self.rebalance_pending = false;
             self.rebalance(slaves);
@@ -559,19 +558,19 @@ mod tests {
     }
 
     fn table() -> KBox<RxTable> {
-        KBox::new(RxTable::new(), GFP_KERNEL).unwrap()
+        KBox::new(RxTable::new(GFP_KERNEL).unwrap(), GFP_KERNEL).unwrap()
     }
 
     /// The bond answers client `n`'s request: the reply leaves through the client's slave.
     fn reply_to(t: &mut RxTable, n: u8, s: &[Candidate]) -> Option<u32> {
         let arp = Arp { op: ARPOP_REPLY, mac_src: BOND_MAC, ip_src: BOND_IP, mac_dst: client_mac(n), ip_dst: client_ip(n) };
-        t.arp_xmit(&arp, 0, Some(1), s, &|k| k == 1, &mut |_| panic!("no update expected")).0
+        t.arp_xmit(&arp, 0, Some(1), s.iter().copied(), &|k| k == 1, &mut |_| panic!("no update expected")).0
     }
 
     fn run_ticks(t: &mut RxTable, s: &[Candidate], ticks: u32) -> KVec<ClientUpdate> {
         let mut sent = KVec::new();
         for _ in 0..ticks {
-            t.tick(s, &mut |u| sent.push(*u, GFP_KERNEL).unwrap());
+            t.tick(s.iter().copied(), &mut |u| sent.push(*u, GFP_KERNEL).unwrap());
         }
         sent
     }
@@ -618,7 +617,7 @@ mod tests {
         // The bond broadcasts a request for client 3: every client learned the bond's MAC
         // from it, so client 2 (on slave 2, not the bond's MAC) must be told its own again.
         let req = Arp { op: ARPOP_REQUEST, mac_src: BOND_MAC, ip_src: BOND_IP, mac_dst: BROADCAST, ip_dst: client_ip(3) };
-        let (slave, orphans) = t.arp_xmit(&req, 0, Some(1), &s, &|k| k == 1, &mut |_| panic!());
+        let (slave, orphans) = t.arp_xmit(&req, 0, Some(1), s.iter().copied(), &|k| k == 1, &mut |_| panic!());
         assert_eq!((slave, orphans), (Some(1), 0));
         // Client 3 answers from its MAC: its entry learns it and needs an update too.
         t.arp_received(&Arp { op: ARPOP_REPLY, mac_src: client_mac(3), ip_src: client_ip(3), mac_dst: BOND_MAC, ip_dst: BOND_IP });
@@ -647,7 +646,7 @@ mod tests {
         // since the last round is over, then 3 times more (rlb_update_retry_counter), each
         // round 2 s after the last.
         s[1].can_tx = false;
-        t.clear_slave(2, &s);
+        t.clear_slave(2, s.iter().copied());
         let sent = run_ticks(&mut t, &s, 200);
         assert_eq!(sent.len(), 2 * (1 + UPDATE_RETRY as usize));
         assert!(sent.iter().all(|u| u.slave == 1));
@@ -657,7 +656,7 @@ mod tests {
         assert_eq!(owners.len(), 4);
         // No slave left: the clients have none.
         s[0].can_tx = false;
-        t.clear_slave(1, &s);
+        t.clear_slave(1, s.iter().copied());
         let mut none = 0;
         t.for_each_client(|_, _, _, slave| none += usize::from(slave.is_none()));
         assert_eq!(none, 4);
@@ -674,7 +673,7 @@ mod tests {
         assert_eq!(simple_hash(&other), simple_hash(&client_ip(2)));
         let arp = Arp { op: ARPOP_REPLY, mac_src: BOND_MAC, ip_src: BOND_IP, mac_dst: [0x02, 0, 0, 0, 2, 1], ip_dst: other };
         let mut moved = KVec::new();
-        let (slave, _) = t.arp_xmit(&arp, 0, Some(1), &s, &|k| k == 1, &mut |u| moved.push(*u, GFP_KERNEL).unwrap());
+        let (slave, _) = t.arp_xmit(&arp, 0, Some(1), s.iter().copied(), &|k| k == 1, &mut |u| moved.push(*u, GFP_KERNEL).unwrap());
         // The old client was told the active slave's MAC; the new one gets the next slave.
         assert_eq!(moved.len(), 1);
         assert_eq!((moved[0].ip_dst, moved[0].slave), (client_ip(2), 1));
@@ -690,7 +689,7 @@ mod tests {
         let mut t = table();
         reply_to(&mut t, 1, &s);
         let on_vlan = Arp { op: ARPOP_REPLY, mac_src: BOND_MAC, ip_src: BOND_IP, mac_dst: client_mac(2), ip_dst: client_ip(2) };
-        t.arp_xmit(&on_vlan, 5, Some(1), &s, &|k| k == 1, &mut |_| {});
+        t.arp_xmit(&on_vlan, 5, Some(1), s.iter().copied(), &|k| k == 1, &mut |_| {});
         t.clear_vlan(5);
         let mut left: KVec<[u8; 4]> = KVec::new();
         t.for_each_client(|_, ip, _, _| left.push(ip, GFP_KERNEL).unwrap());

@@ -63,7 +63,8 @@ struct SlaveLoad {
 
 /// The table (`tx_hashtbl`, the slaves' `tlb_info`, and `unbalanced_load`).
 pub(crate) struct TxTable {
-    buckets: [Bucket; TABLE_SIZE],
+    /// [`TABLE_SIZE`] buckets.
+    buckets: KVec<Bucket>,
     slaves: KVec<SlaveLoad>,
     /// Bytes sent through the active slave because no bucket took them.
     unbalanced_load: u32,
@@ -71,8 +72,8 @@ pub(crate) struct TxTable {
 
 impl TxTable {
     /// tlb_initialize(): every bucket free, no slave.
-    pub(crate) fn new() -> Self {
-        Self { buckets: [Bucket::EMPTY; TABLE_SIZE], slaves: KVec::new(), unbalanced_load: 0 }
+    pub(crate) fn new(flags: kernel::alloc::Flags) -> Result<Self> {
+        Ok(Self { buckets: KVec::from_elem(Bucket::EMPTY, TABLE_SIZE, flags)?, slaves: KVec::new(), unbalanced_load: 0 })
     }
 
     fn slave_mut(&mut self, key: u32) -> Option<&mut SlaveLoad> {
@@ -127,10 +128,10 @@ impl TxTable {
 
     /// tlb_get_least_loaded_slave(): the first of the largest gaps among those that can
     /// transmit.
-    fn least_loaded(&self, slaves: &[Candidate]) -> Option<u32> {
+    fn least_loaded(&self, slaves: impl Iterator<Item = Candidate>) -> Option<u32> {
         let mut best = None;
         let mut max_gap = i64::MIN;
-        for c in slaves.iter().filter(|c| c.can_tx) {
+        for c in slaves.filter(|c| c.can_tx) {
             let gap = Self::gap(c.speed, self.load_of(c.key));
             if max_gap < gap {
                 best = Some(c.key);
@@ -143,7 +144,7 @@ impl TxTable {
     /// __tlb_choose_channel(): the slave for a frame of `len` bytes in bucket `index`, giving
     /// a free bucket to the least-loaded slave first. `slaves` are the bond's, in list order.
     /// `None` if no slave can take the bucket.
-    pub(crate) fn choose(&mut self, index: u8, len: u32, slaves: &[Candidate]) -> Option<u32> {
+    pub(crate) fn choose(&mut self, index: u8, len: u32, slaves: impl Iterator<Item = Candidate>) -> Option<u32> {
         let i = usize::from(index);
         let assigned = match self.buckets[i].slave {
             Some(key) => key,
@@ -217,7 +218,7 @@ mod tests {
     }
 
     fn table(n: usize) -> KBox<TxTable> {
-        let mut t = KBox::new(TxTable::new(), GFP_KERNEL).unwrap();
+        let mut t = KBox::new(TxTable::new(GFP_KERNEL).unwrap(), GFP_KERNEL).unwrap();
         for key in 1..=n as u32 {
             t.add_slave(key, GFP_KERNEL).unwrap();
         }
@@ -230,7 +231,7 @@ mod tests {
         let mut t = table(3);
         // No history yet: every load stays 0, so the first slave takes every bucket.
         for i in 0..=255u8 {
-            assert_eq!(t.choose(i, 100, &s), Some(1));
+            assert_eq!(t.choose(i, 100, s.iter().copied()), Some(1));
         }
         assert_eq!(t.load(1), 0);
         // After a rebalance each bucket has a history of 1 + bytes/10, so loads grow as
@@ -238,7 +239,7 @@ mod tests {
         t.rebalance([1, 2, 3].into_iter(), Some(1));
         let mut count = [0u32; 4];
         for i in 0..=255u8 {
-            count[t.choose(i, 100, &s).unwrap() as usize] += 1;
+            count[t.choose(i, 100, s.iter().copied()).unwrap() as usize] += 1;
         }
         assert_eq!(count[1] + count[2] + count[3], 256);
         assert!(count[1].abs_diff(count[2]) <= 1 && count[2].abs_diff(count[3]) <= 1);
@@ -254,12 +255,12 @@ mod tests {
         let s = slaves(&[100, 1000]);
         let mut t = table(2);
         for i in 0..=255u8 {
-            t.choose(i, 10_000_000, &s);
+            t.choose(i, 10_000_000, s.iter().copied());
         }
         t.rebalance([1, 2].into_iter(), None);
         let mut count = [0u32; 3];
         for i in 0..=255u8 {
-            count[t.choose(i, 0, &s).unwrap() as usize] += 1;
+            count[t.choose(i, 0, s.iter().copied()).unwrap() as usize] += 1;
         }
         // Gaps are absolute: the gigabit slave takes buckets until its gap falls to the other's
         // (117 buckets of 1,000,001 B/s), then they alternate: 69 and 187, from C's arithmetic.
@@ -270,18 +271,18 @@ mod tests {
     fn an_assigned_bucket_stays_until_its_slave_is_cleared() {
         let mut s = slaves(&[GIGABIT, GIGABIT]);
         let mut t = table(2);
-        assert_eq!(t.choose(7, 60, &s), Some(1));
+        assert_eq!(t.choose(7, 60, s.iter().copied()), Some(1));
         // The slave cannot transmit now, but the bucket keeps it: the transmit path finds
         // out and clears the slave (bond_do_alb_xmit()).
         s[0].can_tx = false;
-        assert_eq!(t.choose(7, 60, &s), Some(1));
+        assert_eq!(t.choose(7, 60, s.iter().copied()), Some(1));
         t.clear_slave(1, false);
         assert_eq!(t.owner(7), None);
-        assert_eq!(t.choose(7, 60, &s), Some(2));
+        assert_eq!(t.choose(7, 60, s.iter().copied()), Some(2));
         // None can transmit: nothing is assigned.
         s[1].can_tx = false;
         t.clear_slave(2, false);
-        assert_eq!(t.choose(7, 60, &s), None);
+        assert_eq!(t.choose(7, 60, s.iter().copied()), None);
         assert_eq!(t.owner(7), None);
     }
 
@@ -290,7 +291,7 @@ mod tests {
         let s = slaves(&[GIGABIT]);
         let mut t = table(1);
         for i in [3u8, 9, 200] {
-            t.choose(i, 1000, &s);
+            t.choose(i, 1000, s.iter().copied());
         }
         t.clear_slave(1, true);
         for i in [3u8, 9, 200] {
@@ -298,12 +299,12 @@ mod tests {
         }
         // Taking the buckets back adds their histories, 1 + 1000/10 each.
         for i in [3u8, 9, 200] {
-            t.choose(i, 0, &s);
+            t.choose(i, 0, s.iter().copied());
         }
         assert_eq!(t.load(1), 3 * 101);
         // Without save_load the histories stay as they were (nothing was sent since).
         t.clear_slave(1, false);
-        t.choose(3, 0, &s);
+        t.choose(3, 0, s.iter().copied());
         assert_eq!(t.load(1), 101);
     }
 
@@ -323,11 +324,11 @@ mod tests {
     fn a_removed_slave_frees_its_buckets() {
         let s = slaves(&[GIGABIT, GIGABIT]);
         let mut t = table(2);
-        t.choose(1, 10, &s);
+        t.choose(1, 10, s.iter().copied());
         t.remove_slave(1);
         assert_eq!(t.owner(1), None);
         let only_two = [s[1]];
-        assert_eq!(t.choose(1, 10, &only_two), Some(2));
+        assert_eq!(t.choose(1, 10, only_two.iter().copied()), Some(2));
         // Adding it back starts it empty.
         t.add_slave(1, GFP_KERNEL).unwrap();
         assert_eq!(t.load(1), 0);
