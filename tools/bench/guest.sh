@@ -37,7 +37,7 @@
 # rbond learns it.
 # 802.3ad's partner is none here (dummies; a bridge in the iperf peer): its ports stay
 # individual and one carries the traffic, for both drivers alike.
-BENCH_MODES=${BENCH_MODES:-"balance-rr active-backup balance-xor:layer2 balance-xor:layer3+4 broadcast 802.3ad:layer3+4"}
+BENCH_MODES=${BENCH_MODES:-"balance-rr active-backup balance-xor:layer2 balance-xor:layer3+4 broadcast 802.3ad:layer3+4 balance-tlb:layer3+4 balance-alb"}
 BENCH_DRIVERS="bonding rbond"
 
 BENCH_SCENARIOS=${BENCH_SCENARIOS:-"pktgen iperf failover footprint"}
