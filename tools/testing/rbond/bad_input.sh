@@ -76,6 +76,27 @@ mode_table() {
 	attempt "slaves -s0 then +s0 while up" sh -c "echo -s0 > $B/slaves && echo +s0 > $B/slaves"
 }
 
+# What a balance-tlb or balance-alb bond is told that it refuses: the mode table, then the
+# ARP monitor (not in these modes), their own options' bad values, and a bad MAC for the bond
+# (balance-alb has its own set_mac_address).
+lb_table() {
+	mode_table
+	attempt "arp_interval 100" w arp_interval 100
+	attempt "arp_validate active" w arp_validate active
+	attempt "arp_missed_max 3" w arp_missed_max 3
+	attempt "netlink: arp_interval 100" ip link set bond0 type bond arp_interval 100
+	attempt "lp_interval 0" w lp_interval 0
+	attempt "lp_interval abc" w lp_interval abc
+	attempt "netlink: lp_interval 0" ip link set bond0 type bond lp_interval 0
+	attempt "tlb_dynamic_lb 2" w tlb_dynamic_lb 2
+	attempt "netlink: tlb_dynamic_lb 0 while up" ip link set bond0 type bond tlb_dynamic_lb 0
+	attempt "primary nosuch" w primary nosuch
+	attempt "active_slave s1 (not a slave)" w active_slave s1
+	attempt "bond address multicast" ip link set bond0 address 01:00:5e:00:00:01
+	attempt "bond address zero" ip link set bond0 address 00:00:00:00:00:00
+	attempt "lp_interval valid" w lp_interval 2
+}
+
 # What an 802.3ad bond is told that it refuses: the mode table, then its own options' bad
 # values (out of range, while up, a multicast or malformed ad_actor_system, modes' options).
 lacp_table() {
@@ -112,17 +133,18 @@ scenario() {
 	case $mode in
 	active-backup) table ;;
 	802.3ad) lacp_table ;;
+	balance-tlb|balance-alb) lb_table ;;
 	*) mode_table ;;
 	esac > $OUT/$driver-$mode 2>&1
 	ping -c 3 -i 0.2 -W 2 10.9.0.2 > $OUT/$driver-$mode.ping 2>&1
 	echo "ping rc=$?" >> $OUT/$driver-$mode
-	cat $B/slaves $B/mode $B/miimon $B/xmit_hash_policy >> $OUT/$driver-$mode
+	cat $B/slaves $B/mode $B/miimon $B/xmit_hash_policy $B/lp_interval $B/tlb_dynamic_lb >> $OUT/$driver-$mode
 	ip link del bond0
 	topo_clean 2
 	unload_driver $driver
 }
 
-for mode in active-backup balance-xor broadcast 802.3ad; do
+for mode in active-backup balance-xor broadcast 802.3ad balance-tlb balance-alb; do
 	check "bonding.ko: $mode: bad input table" scenario bonding $mode
 	check "rbond.ko: $mode: bad input table" scenario rbond $mode
 	expect_eq "$mode: the bond still works afterwards (rbond)" "$(grep '^ping rc=' $OUT/rbond-$mode)" "ping rc=0"

@@ -51,6 +51,9 @@ scenario() {
 		echo 2 > /sys/class/net/bond0/bonding/num_grat_arp || return 1 ;;
 	balance-rr)
 		echo 3 > /sys/class/net/bond0/bonding/packets_per_slave || return 1 ;;
+	balance-tlb|balance-alb)
+		echo s1 > /sys/class/net/bond0/bonding/primary || return 1
+		echo 3 > /sys/class/net/bond0/bonding/lp_interval || return 1 ;;
 	esac
 	echo s1:1 > /sys/class/net/bond0/bonding/queue_id || return 1
 	ip link set bond0 up
@@ -60,7 +63,7 @@ scenario() {
 		[ $SECONDS -lt $until ] || break
 		sleep 0.1
 	done
-	if [ $mode = active-backup ]; then
+	if [ $mode = active-backup ] || [ $mode = balance-tlb ] || [ $mode = balance-alb ]; then
 		until=$((SECONDS + 10 * ${RBOND_SLOW:-1}))
 		until [ "$(bond_field bond0 "Currently Active Slave")" = s1 ]; do
 			[ $SECONDS -lt $until ] || break
@@ -89,12 +92,15 @@ scenario() {
 	unload_driver $driver
 }
 
-for mode in active-backup balance-rr balance-xor broadcast; do
+for mode in active-backup balance-rr balance-xor broadcast balance-tlb balance-alb; do
 	case $mode in
 	active-backup) opts="updelay 200 downdelay 100" ;;
 	balance-rr) opts="updelay 0 downdelay 300 resend_igmp 3" ;;
 	balance-xor) opts="xmit_hash_policy encap3+4 updelay 100" ;;
 	broadcast) opts="downdelay 200 min_links 1" ;;
+	# (tlb_dynamic_lb 0: the hash policy shows in /proc.)
+	balance-tlb) opts="tlb_dynamic_lb 0 xmit_hash_policy layer2+3 downdelay 200" ;;
+	balance-alb) opts="updelay 100 primary_reselect better" ;;
 	esac
 	check "bonding.ko: $mode scenario" scenario bonding $mode $opts
 	check "rbond.ko: $mode scenario" scenario rbond $mode $opts
