@@ -124,6 +124,8 @@ pub(crate) struct Bond {
     pub(crate) force_primary: AtomicBool,
     /// Peer notifications still to send.
     pub(crate) send_peer_notif: AtomicU32,
+    /// The MII monitor is looking at the slaves (see `monitor::look_now`).
+    pub(crate) mii_looking: AtomicBool,
     /// IGMP membership report rounds still to send.
     pub(crate) igmp_retrans: AtomicU32,
     /// balance-rr's packet counter, one per CPU; allocated when the bond first opens in
@@ -402,6 +404,15 @@ impl Bond {
         delayed::enqueue::<BondDev, ID>(dev.into(), delay as _);
     }
 
+    /// Queues delayed work `ID` of `dev` after `delay` jiffies, moving its timer if it was
+    /// pending (`mod_delayed_work`).
+    pub(crate) fn requeue_work<const ID: u64>(dev: &BondDev, delay: usize)
+    where
+        Bond: DeviceWork<ID>,
+    {
+        delayed::modify::<BondDev, ID>(dev.into(), delay as _);
+    }
+
     /// Cancels delayed work `ID` and waits for it (never call from that work).
     pub(crate) fn cancel_work<const ID: u64>(dev: &BondDev)
     where
@@ -502,6 +513,7 @@ impl Driver for Bond {
             force_primary: AtomicBool::new(false),
             send_peer_notif: AtomicU32::new(0),
             igmp_retrans: AtomicU32::new(0),
+            mii_looking: AtomicBool::new(false),
             rr_tx_counter: RcuBox::empty(),
             stats <- new_spinlock!(Stats64::zeroed()),
             mii_work <- new_delayed_work!("rbond mii"),

@@ -117,6 +117,13 @@ fn slave_event(rtnl: &Rtnl, event: Event, dev: &BondDev, slave_dev: &Device) {
             if bond.params.mode().can_use_xmit_hash() {
                 let _ = bond.update_slave_arr(rtnl, None);
             }
+            // The MII monitor looks now rather than at its next tick (bonding.ko waits for
+            // the tick): the carrier it reads has just changed. With use_carrier 0 it asks
+            // the driver, which the event says nothing about, so it keeps its ticks.
+            let p = &bond.params;
+            if p.miimon.get() != 0 && p.use_carrier.get() != 0 && dev.is_running() {
+                crate::monitor::look_now(dev, rtnl);
+            }
         }
         Event::ChangeName => {
             if !bond.uses_primary() {

@@ -63,6 +63,11 @@ impl<'a> LinkCheck<'a> {
 pub(crate) fn mii_monitor(dev: ARef<BondDev>) {
     let bond = dev.data();
     let mut delay = msecs_to_jiffies(bond.params.miimon.get()) as usize;
+    // A slave event's look (`look_now`) is under way: this tick comes again right after.
+    let Some(_looking) = Looking::take(bond) else {
+        Bond::queue_work::<MII_WORK>(&dev, 1);
+        return;
+    };
 
     if bond.has_slaves() && bond.params.use_carrier.get() == 0 {
         // The drivers are asked: inspect and commit in one RTNL section, outside RCU.
@@ -105,6 +110,45 @@ pub(crate) fn mii_monitor(dev: ARef<BondDev>) {
     if bond.params.miimon.get() != 0 {
         Bond::queue_work::<MII_WORK>(&dev, delay);
     }
+}
+
+/// One look of the MII monitor at a time: an inspect counts `updelay` and `downdelay` down,
+/// so a tick and an event's look must not both inspect the same change. Neither waits for the
+/// other (the tick may hold it while it tries RTNL, which the event's look holds): the one
+/// that finds it taken reschedules the tick.
+struct Looking<'a>(&'a Bond);
+
+impl<'a> Looking<'a> {
+    fn take(bond: &'a Bond) -> Option<Self> {
+        (!bond.mii_looking.swap(true, Ordering::Acquire)).then_some(Looking(bond))
+    }
+}
+
+impl Drop for Looking<'_> {
+    fn drop(&mut self) {
+        self.0.mii_looking.store(false, Ordering::Release);
+    }
+}
+
+/// The MII monitor's step for a slave's up, down or change event, which the notifier hands
+/// over under RTNL (rbond's addition: bonding.ko waits for its next tick, up to `miimon` ms
+/// away). It inspects and commits now, with the carrier the event just changed; its ticks
+/// then follow from this look, so `updelay` and `downdelay` count from the event. Peer
+/// notifications stay on the ticks.
+pub(crate) fn look_now(dev: &BondDev, rtnl: &Rtnl) {
+    // A tick is looking (or this is an event its own commit caused): it goes round again at
+    // once instead.
+    let Some(_looking) = Looking::take(dev.data()) else {
+        Bond::requeue_work::<MII_WORK>(dev, 0);
+        return;
+    };
+    if let Ok(slaves) = slave_list(dev) {
+        if inspect(dev, &slaves, LinkCheck::Carrier) {
+            apply(dev, rtnl, &slaves);
+        }
+    }
+    let period = msecs_to_jiffies(dev.data().params.miimon.get()) as usize;
+    Bond::requeue_work::<MII_WORK>(dev, period);
 }
 
 /// One round of peer notification, if any are still to send (under RTNL).
