@@ -2,6 +2,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/inetdevice.h>
+#include <net/route.h>
 #include <linux/netdevice.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -166,4 +167,36 @@ struct net_device *rust_helper_ip_dev_find_rcu(struct net_device *dev, __be32 ad
 	if (READ_ONCE(dev->reg_state) != NETREG_REGISTERED)
 		return NULL;
 	return __ip_dev_find(dev_net(dev), addr, false);
+}
+
+struct rtable *rust_helper_ip_route_output(struct net *net, __be32 daddr, __be32 saddr,
+					   u8 tos, int oif, __u8 scope)
+{
+	return ip_route_output(net, daddr, saddr, tos, oif, scope);
+}
+
+void rust_helper_ip_rt_put(struct rtable *rt)
+{
+	ip_rt_put(rt);
+}
+
+struct net_device *rust_helper_rt_dst_dev(const struct rtable *rt)
+{
+	return READ_ONCE(rt->dst.dev);
+}
+
+struct net *rust_helper_dev_net_registered(struct net_device *dev)
+{
+	if (READ_ONCE(dev->reg_state) != NETREG_REGISTERED)
+		return NULL;
+	return dev_net(dev);
+}
+
+__be32 rust_helper_inet_confirm_addr_rcu(struct net_device *dev, __be32 dst, __be32 local)
+{
+	struct in_device *in_dev = __in_dev_get_rcu(dev);
+
+	if (!in_dev || READ_ONCE(dev->reg_state) != NETREG_REGISTERED)
+		return 0;
+	return inet_confirm_addr(dev_net(dev), in_dev, dst, local, RT_SCOPE_HOST);
 }

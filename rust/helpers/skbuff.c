@@ -177,3 +177,9 @@ unsigned int rust_helper_skb_headroom(const struct sk_buff *skb)
 {
 	return skb_headroom(skb);
 }
+
+struct sk_buff *rust_helper_vlan_insert_tag_set_proto(struct sk_buff *skb, __be16 vlan_proto,
+						      u16 vlan_tci)
+{
+	return vlan_insert_tag_set_proto(skb, vlan_proto, vlan_tci);
+}

@@ -92,11 +92,15 @@ bench_reset() {
 	true
 }
 
-# bond_args mode: the `ip link add ... type bond` arguments of a BENCH_MODES entry.
+# bond_args mode: the `ip link add ... type bond` arguments of a BENCH_MODES entry. balance-tlb
+# and -alb send learning packets on every slave each lp_interval seconds; with lp_interval 1000
+# none falls inside a measurement, so the slaves' counters still account for the frames sent.
 bond_args() {
+	local lb=
+	case ${1%%:*} in balance-tlb|balance-alb) lb=" lp_interval 1000" ;; esac
 	case $1 in
-	*:*) echo "mode ${1%%:*} xmit_hash_policy ${1#*:}" ;;
-	*) echo "mode $1" ;;
+	*:*) echo "mode ${1%%:*} xmit_hash_policy ${1#*:}$lb" ;;
+	*) echo "mode $1$lb" ;;
 	esac
 }
 

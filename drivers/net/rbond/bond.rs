@@ -10,6 +10,8 @@
 use crate::active;
 use crate::ad::{self, AdStats};
 use crate::alb;
+use crate::arp;
+use crate::params::MAX_ARP_TARGETS;
 use crate::modes::Transmitters;
 use crate::lacp::engine::Lacp;
 use crate::config::{Params, Strings};
@@ -62,6 +64,8 @@ pub(crate) const AD_WORK: u64 = 2;
 pub(crate) const SLAVE_ARR_WORK: u64 = 3;
 /// See [`MII_WORK`]: balance-tlb and -alb's tables and learning packets.
 pub(crate) const ALB_WORK: u64 = 4;
+/// See [`MII_WORK`]: the ARP monitor.
+pub(crate) const ARP_WORK: u64 = 5;
 
 /// `ARPHRD_ETHER`.
 pub(crate) const ARPHRD_ETHER: u16 = 1;
@@ -157,6 +161,16 @@ pub(crate) struct Bond {
     pub(crate) rlb_rx: AtomicBool,
     #[pin]
     alb_work: DelayedWork<BondDev, ALB_WORK>,
+    /// The ARP targets, for the receive path (`params.arp_targets`; the option's text form
+    /// is in `strings`). Each is an address's bytes in a `u32`, zero for none; the first zero
+    /// ends the list.
+    pub(crate) arp_targets: [AtomicU32; MAX_ARP_TARGETS],
+    /// The backup slave the ARP monitor probes through while there is no active slave.
+    pub(crate) current_arp_slave: RcuBox<Arc<Slave>>,
+    /// Received frames go to the ARP monitor's validation (`recv_probe`, while it runs).
+    pub(crate) arp_rx: AtomicBool,
+    #[pin]
+    arp_work: DelayedWork<BondDev, ARP_WORK>,
     /// Files in /proc and sysfs.
     #[pin]
     pub(crate) surfaces: Mutex<Surfaces>,
@@ -168,6 +182,7 @@ impl_has_delayed_work! {
     impl HasDelayedWork<2, Item = BondDev> for Bond { self.ad_work }
     impl HasDelayedWork<3, Item = BondDev> for Bond { self.slave_arr_work }
     impl HasDelayedWork<4, Item = BondDev> for Bond { self.alb_work }
+    impl HasDelayedWork<5, Item = BondDev> for Bond { self.arp_work }
 }
 
 impl DeviceWork<MII_WORK> for Bond {
@@ -197,6 +212,12 @@ impl DeviceWork<SLAVE_ARR_WORK> for Bond {
 impl DeviceWork<ALB_WORK> for Bond {
     fn run(dev: ARef<BondDev>) {
         alb::monitor::alb_monitor(dev);
+    }
+}
+
+impl DeviceWork<ARP_WORK> for Bond {
+    fn run(dev: ARef<BondDev>) {
+        arp::arp_monitor(dev);
     }
 }
 
@@ -318,6 +339,26 @@ impl Bond {
         self.curr_active.get(&guard).cloned()
     }
 
+    /// The slave the ARP monitor probes through, if any.
+    pub(crate) fn current_arp_slave<'a>(&'a self, guard: &'a rcu::Guard) -> Option<&'a Arc<Slave>> {
+        self.current_arp_slave.get(guard)
+    }
+
+    /// Publishes the slave the ARP monitor probes through.
+    pub(crate) fn set_current_arp_slave(&self, slave: Option<Arc<Slave>>) -> Result {
+        let boxed = slave.map(|s| KBox::new(s, GFP_KERNEL)).transpose()?;
+        self.retire(self.current_arp_slave.replace(boxed));
+        Ok(())
+    }
+
+    /// Publishes the ARP targets for the receive path.
+    pub(crate) fn publish_arp_targets(&self, targets: &[[u8; 4]]) {
+        for (i, slot) in self.arp_targets.iter().enumerate() {
+            let t = targets.get(i).copied().unwrap_or([0; 4]);
+            slot.store(u32::from_ne_bytes(t), Ordering::Relaxed);
+        }
+    }
+
     /// The primary slave, as its own reference.
     pub(crate) fn primary_arc(&self) -> Option<Arc<Slave>> {
         let guard = rcu::read_lock();
@@ -420,6 +461,11 @@ impl Bond {
     {
         delayed::cancel_sync::<BondDev, ID>(dev);
     }
+}
+
+/// The receive path's copy of the ARP targets a bond starts with.
+fn arp_targets(targets: &[[u8; 4]]) -> [AtomicU32; MAX_ARP_TARGETS] {
+    core::array::from_fn(|i| AtomicU32::new(u32::from_ne_bytes(targets.get(i).copied().unwrap_or([0; 4]))))
 }
 
 /// bond_fold_stats(): adds what each counter grew by since `old`, treating counters that
@@ -527,6 +573,10 @@ impl Driver for Bond {
             alb_promisc: alb::Promisc::default(),
             rlb_rx: AtomicBool::new(false),
             alb_work <- new_delayed_work!("rbond alb"),
+            arp_targets: arp_targets(&d.arp_targets[..d.arp_target_count]),
+            current_arp_slave: RcuBox::empty(),
+            arp_rx: AtomicBool::new(false),
+            arp_work <- new_delayed_work!("rbond arp"),
             surfaces <- new_mutex!(Surfaces::default()),
         })
     }
@@ -541,6 +591,7 @@ impl Driver for Bond {
         dev.data().ad_work.attach(&wq)?;
         dev.data().slave_arr_work.attach(&wq)?;
         dev.data().alb_work.attach(&wq)?;
+        dev.data().arp_work.attach(&wq)?;
         if dev.addr().is_zero() && dev.addr_assign_type() == 0 {
             dev.random_hw_addr(rtnl);
         }
@@ -564,6 +615,7 @@ impl Driver for Bond {
         let bond = dev.data();
         let _ = bond.set_curr_active(rtnl, None);
         let _ = bond.set_primary(rtnl, None);
+        let _ = bond.set_current_arp_slave(None);
         bond.slaves.clear(&mut bond.graves.lock());
         bond.reset_slave_arr();
         bond.free_retired();
@@ -593,6 +645,10 @@ impl Driver for Bond {
         if bond.params.miimon.get() != 0 {
             Bond::queue_work::<MII_WORK>(dev, 0);
         }
+        if bond.params.arp_interval.get() != 0 {
+            bond.arp_rx.store(true, Ordering::Relaxed);
+            Bond::queue_work::<ARP_WORK>(dev, 0);
+        }
         bond.mode_ops().open(dev, rtnl, &enslave::slave_list(dev)?)?;
         if bond.params.mode().can_use_xmit_hash() {
             let _ = bond.update_slave_arr(rtnl, None);
@@ -607,7 +663,9 @@ impl Driver for Bond {
         Bond::cancel_work::<AD_WORK>(dev);
         Bond::cancel_work::<SLAVE_ARR_WORK>(dev);
         Bond::cancel_work::<ALB_WORK>(dev);
+        Bond::cancel_work::<ARP_WORK>(dev);
         let bond = dev.data();
+        bond.arp_rx.store(false, Ordering::Relaxed);
         bond.send_peer_notif.store(0, Ordering::Relaxed);
         bond.mode_ops().close(dev);
         rcu::synchronize();

@@ -216,6 +216,13 @@ fn attach(
     let fom = bond.params.fail_over_mac.get();
 
     let slave = Slave::new(slave_dev, dev, slave_dev.mtu())?;
+    // The ARP monitor's clocks start one interval in the past: nothing heard yet.
+    let heard = (kernel::time::jiffies() as usize)
+        .wrapping_sub(kernel::time::msecs_to_jiffies(bond.params.arp_interval.get()) as usize + 1);
+    slave.last_rx.store(heard, core::sync::atomic::Ordering::Relaxed);
+    for t in &slave.target_last_arp_rx {
+        t.store(heard, core::sync::atomic::Ordering::Relaxed);
+    }
     if let Err(e) = slave_dev.set_mtu(rtnl, dev.mtu()) {
         log_slave!(dev, slave_dev, Err, "Error {} calling dev_set_mtu\n", e.to_errno());
         return Err(e);
@@ -540,6 +547,7 @@ pub(crate) fn release(
     );
 
     let old_current = bond.curr_active_arc();
+    let _ = bond.set_current_arp_slave(None);
     let was_current = old_current.as_ref().map_or(false, |c| Arc::ptr_eq(c, &slave));
     let fom = bond.params.fail_over_mac.get();
     if !all && (fom != FOM_ACTIVE || mode != Mode::ActiveBackup) && dev.addr() == slave.perm_hwaddr

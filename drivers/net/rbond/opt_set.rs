@@ -9,7 +9,7 @@
 
 use crate::active;
 use crate::ad;
-use crate::bond::{set_carrier, Bond, BondDev, MII_WORK};
+use crate::bond::{set_carrier, Bond, BondDev, ARP_WORK, MII_WORK};
 use crate::enslave;
 use crate::options::{self, Input, Mode, Opt, IFDOWN, NOSLAVES, RAWVAL};
 use core::sync::atomic::Ordering;
@@ -23,7 +23,7 @@ use kernel::{
     },
     prelude::*,
     str::CString,
-    sync::Arc,
+    sync::{rcu, Arc},
 };
 
 /// What an option is set to.
@@ -181,8 +181,16 @@ fn apply(
             p.arp_interval.set(v32);
             if v != 0 && p.miimon.get() != 0 {
                 p.miimon.set(0);
-                if dev.flags() & flags::UP != 0 {
+            }
+            // bond_option_arp_interval_set(): an up bond starts or stops the monitor now.
+            if dev.flags() & flags::UP != 0 {
+                if v == 0 {
+                    bond.arp_rx.store(false, Ordering::Relaxed);
+                    Bond::cancel_work::<ARP_WORK>(dev);
+                } else {
+                    bond.arp_rx.store(true, Ordering::Relaxed);
                     Bond::cancel_work::<MII_WORK>(dev);
+                    Bond::queue_work::<ARP_WORK>(dev, 0);
                 }
             }
             Ok(())
@@ -325,6 +333,7 @@ fn set_miimon(dev: &BondDev, v: u32) -> Result {
     if dev.flags() & flags::UP != 0 {
         Bond::cancel_work::<MII_WORK>(dev);
         if v != 0 {
+            Bond::cancel_work::<ARP_WORK>(dev);
             Bond::queue_work::<MII_WORK>(dev, 0);
         }
     }
@@ -550,6 +559,11 @@ fn set_arp_target(dev: &BondDev, value: Value<'_>) -> Result {
             log_bond!(dev, Err, "ARP target table is full!\n");
             return Err(EINVAL);
         };
+        // _bond_options_arp_ip_target_set(): the new target was heard from just now.
+        let now = kernel::time::jiffies() as usize;
+        for sl in bond.slaves(&rcu::read_lock()) {
+            sl.target_last_arp_rx[free].store(now, Ordering::Relaxed);
+        }
         targets[free] = target;
     } else {
         if !ok {
@@ -569,13 +583,23 @@ fn set_arp_target(dev: &BondDev, value: Value<'_>) -> Result {
             j += 1;
         }
         targets[j] = [0; 4];
+        // The slaves' times move with their targets.
+        for sl in bond.slaves(&rcu::read_lock()) {
+            let rx = &sl.target_last_arp_rx;
+            for k in i..j {
+                rx[k].store(rx[k + 1].load(Ordering::Relaxed), Ordering::Relaxed);
+            }
+            rx[j].store(0, Ordering::Relaxed);
+        }
     }
+    bond.publish_arp_targets(targets);
     Ok(())
 }
 
 /// Removes every ARP target (netlink replaces the whole list).
 pub(crate) fn clear_arp_targets(dev: &BondDev) {
     dev.data().strings.lock().arp_targets = [[0; 4]; crate::params::MAX_ARP_TARGETS];
+    dev.data().publish_arp_targets(&[]);
 }
 
 /// An IPv4 address printed as `%pI4` does.

@@ -7,7 +7,7 @@
 //! registers the `bond` link type, the per-namespace state and the netdevice notifier, then
 //! creates `max_bonds` bonds; and its exit, which undoes all of that.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 use kernel::module_param::{ModuleParamAccess, ParamString};
 use kernel::net::{namespace, notifier, Net, RtnlGuard};
@@ -20,6 +20,7 @@ mod log;
 mod active;
 mod alb;
 mod ad;
+mod arp;
 mod bond;
 mod broadcast;
 mod config;

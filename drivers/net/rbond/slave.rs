@@ -9,6 +9,7 @@
 use crate::ad::AdStats;
 use crate::bond::Bond;
 use crate::options::Mode;
+use crate::params::MAX_ARP_TARGETS;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU16, AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use kernel::{
     net::{
@@ -84,8 +85,16 @@ pub(crate) struct Slave {
     pub(crate) last_stats: SpinLock<Stats64>,
     /// The state changed without telling the stack; the 802.3ad work tells it.
     should_notify: AtomicBool,
+    /// The link changed without telling the stack (`should_notify_link`).
+    should_notify_link: AtomicBool,
     /// 802.3ad counters.
     pub(crate) ad_stats: AdStats,
+    /// jiffies of the last frame the ARP monitor counts as received (`last_rx`).
+    pub(crate) last_rx: AtomicUsize,
+    /// jiffies of the last ARP probe sent (`last_tx`).
+    pub(crate) last_tx: AtomicUsize,
+    /// jiffies of the last valid ARP from each target (`target_last_arp_rx`).
+    pub(crate) target_last_arp_rx: [AtomicUsize; MAX_ARP_TARGETS],
 }
 
 impl Slave {
@@ -115,7 +124,11 @@ impl Slave {
                 prio: AtomicI32::new(0),
                 last_stats <- new_spinlock!(stats),
                 should_notify: AtomicBool::new(false),
+                should_notify_link: AtomicBool::new(false),
                 ad_stats: AdStats::default(),
+                last_rx: AtomicUsize::new(0),
+                last_tx: AtomicUsize::new(0),
+                target_last_arp_rx: [const { AtomicUsize::new(0) }; MAX_ARP_TARGETS],
             }),
             GFP_KERNEL,
         )
@@ -253,6 +266,23 @@ impl Slave {
         }
     }
 
+    /// A link change made with [`Slave::set_link_quiet`] is still to be told.
+    pub(crate) fn mark_link_notify(&self) {
+        self.should_notify_link.store(true, Ordering::Relaxed);
+    }
+
+    /// `true` if a link change is still to be told.
+    pub(crate) fn link_notify_pending(&self) -> bool {
+        self.should_notify_link.load(Ordering::Relaxed)
+    }
+
+    /// bond_slave_link_notify() for this slave: tells the stack of a pending link change.
+    pub(crate) fn notify_link(&self, rtnl: &Rtnl) {
+        if self.should_notify_link.swap(false, Ordering::Relaxed) {
+            self.lower_state_changed(rtnl);
+        }
+    }
+
     /// bond_lower_state_changed().
     pub(crate) fn lower_state_changed(&self, rtnl: &Rtnl) {
         self.dev.lag_state_changed(rtnl, self.link() == link::UP, self.is_active());
@@ -329,6 +359,10 @@ impl RxHandler for Slave {
         } else {
             skb
         };
+        // The ARP monitor counts what arrives (bond_rcv_validate()).
+        if bond.arp_rx.load(Ordering::Relaxed) {
+            crate::arp::rcv_validate(&self.bond, self, &skb, &kernel::sync::rcu::read_lock());
+        }
         // balance-alb learns its clients from the ARPs it receives (rlb_arp_recv()).
         if mode == Mode::BalanceAlb && bond.rlb_rx.load(Ordering::Relaxed) {
             crate::alb::xmit::arp_received(bond, &skb);

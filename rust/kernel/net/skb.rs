@@ -44,6 +44,8 @@ pub mod pkt_type {
     pub const MULTICAST: u8 = crate::bindings::PACKET_MULTICAST as u8;
     /// To someone else.
     pub const OTHERHOST: u8 = crate::bindings::PACKET_OTHERHOST as u8;
+    /// Looped back to us (`PACKET_LOOPBACK`).
+    pub const LOOPBACK: u8 = crate::bindings::PACKET_LOOPBACK as u8;
 }
 
 /// The length of an Ethernet header.
@@ -648,6 +650,35 @@ impl SkBuff {
         // SAFETY: The skb is owned and unshared; the helper sets its `vlan_proto` and
         // `vlan_tci`.
         unsafe { bindings::__vlan_hwaccel_put_tag(self.as_raw(), proto.0, vid) };
+    }
+
+    /// Inserts a VLAN tag of `proto` into the frame itself, after its MAC addresses
+    /// (`vlan_insert_tag_set_proto`): the inner tags of a stack of VLANs, whose outer tag goes
+    /// out of band ([`SkBuff::put_vlan_tag`]). `skb->data` must be at the Ethernet header, as
+    /// in a frame built for sending. The skb is consumed: it comes back tagged, or is freed
+    /// (`EINVAL` if the linear part is shorter than an Ethernet header, `ENOMEM` if it
+    /// could not be made room for).
+    ///
+    /// ```
+    /// # use kernel::net::{device::VlanProto, skb::SkBuff};
+    /// let mut skb = SkBuff::alloc(32, 16)?;
+    /// skb.put(&[1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 0x08, 0x06, 9, 9])?;
+    /// let skb = skb.insert_vlan_tag(VlanProto::CTAG, 7)?;
+    /// assert_eq!(&skb.linear_data()[12..18], &[0x81, 0x00, 0, 7, 0x08, 0x06]);
+    /// assert_eq!(skb.len(), 20);
+    /// let short = SkBuff::alloc(32, 4)?;
+    /// assert!(short.insert_vlan_tag(VlanProto::CTAG, 7).is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn insert_vlan_tag(self, proto: super::device::VlanProto, vid: u16) -> Result<SkBuff> {
+        if self.headlen() < ETH_HLEN {
+            return Err(EINVAL);
+        }
+        // SAFETY: We give up our reference to a valid, unshared skb whose linear part holds an
+        // Ethernet header at `data`; the helper returns it tagged, or frees it and returns NULL.
+        let skb = unsafe { bindings::vlan_insert_tag_set_proto(self.into_raw(), proto.0, vid) };
+        // INVARIANT: A returned skb is the one we gave, still ours and unshared.
+        NonNull::new(skb).map(|ptr| SkBuff { ptr }).ok_or(ENOMEM)
     }
 
     /// The VLAN tag carried out of band (`skb_vlan_tag_get`), if one is present.

@@ -108,7 +108,8 @@ fn tick_tables(bond: &Bond, tables: &mut Tables, guard: &rcu::Guard) -> Due {
     let slaves = bond.slaves(guard);
     tables.tx_rebalance_counter += 1;
     tables.lp_counter += 1;
-    let lp_ticks = bond.params.lp_interval.get().saturating_mul(TICKS_PER_SEC);
+    // `BOND_ALB_LP_TICKS()`, in C's `u32`.
+    let lp_ticks = bond.params.lp_interval.get().wrapping_mul(TICKS_PER_SEC);
     let learning = tables.lp_counter >= lp_ticks;
     if learning {
         tables.lp_counter = 0;
