@@ -264,6 +264,8 @@ def main():
                     "2 with --quick)")
     ap.add_argument("--failover-reps", type=int, help="runs per driver of the failover (default 2x reps)")
     ap.add_argument("--quick", action="store_true", help="small counts, for a look (BENCH_QUICK)")
+    ap.add_argument("--modes", help="the modes to measure, as guest.sh's BENCH_MODES "
+                    "(default: every mode rbond implements)")
     ap.add_argument("--scenarios", default="pktgen iperf failover footprint")
     ap.add_argument("--timeout", type=float, help="seconds for the VM (default: from --reps)")
     ap.add_argument("--no-plot", action="store_true", help="skip the PNG (no venv needed)")
@@ -278,6 +280,8 @@ def main():
     settings["BENCH_REPS"] = args.reps
     settings["FAILOVER_REPS"] = args.failover_reps or 2 * args.reps
     settings["BENCH_SCENARIOS"] = args.scenarios
+    if args.modes:
+        settings["BENCH_MODES"] = args.modes
     if args.timeout is None:
         args.timeout = 300 + (60 if args.quick else 280) * (args.reps + settings["FAILOVER_REPS"] / 4)
 

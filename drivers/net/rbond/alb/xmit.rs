@@ -37,12 +37,11 @@ fn simple_hash(bytes: &[u8]) -> u8 {
     bytes.iter().fold(0, |h, b| h ^ b)
 }
 
-/// The frame's destination MAC, if it has an Ethernet header.
+/// The frame's destination MAC (`skb_eth_hdr()`: on transmit `data` is at the Ethernet
+/// header), if the frame is long enough to have one.
+#[inline]
 fn eth_dest(skb: &SkBuff) -> Option<[u8; 6]> {
-    let h = skb.eth_header()?;
-    let mut d = [0u8; 6];
-    d.copy_from_slice(&h[..6]);
-    Some(d)
+    skb.read::<6>(0)
 }
 
 /// Reads `N` bytes at `at` from the network header.
