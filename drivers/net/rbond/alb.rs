@@ -159,6 +159,19 @@ fn teach_disabled_mac_on_primary(dev: &BondDev, rtnl: &Rtnl, addr: &HwAddr) {
     monitor::send_learning_packets(dev, &curr, addr, true);
 }
 
+/// rlb_clear_slave(): the slave's clients go to the other `slaves`, and unless it is the
+/// active slave its address is taught on the active one. Nothing without a receive table.
+fn rlb_clear_slave(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>], slave: &Slave) {
+    let bond = dev.data();
+    match bond.alb.lock().rx.as_mut() {
+        Some(rx) => rx.clear_slave(slave.key(), candidates(slaves)),
+        None => return,
+    }
+    if !bond.curr_active_arc().map_or(false, |c| core::ptr::eq(&*c, slave)) {
+        teach_disabled_mac_on_primary(dev, rtnl, &slave.dev.addr());
+    }
+}
+
 /// Ends the active slave's promiscuity for a disabled slave's address, if it has one.
 fn end_promisc(bond: &Bond, rtnl: &Rtnl, curr: &Slave) {
     if bond.alb_promisc.on.swap(false, Ordering::Relaxed) {
@@ -280,21 +293,10 @@ impl ModeOps for LoadBalancing {
                 }
             }
         }
-        let rlb = {
-            let mut tables = bond.alb.lock();
-            match tables.rx.as_mut() {
-                Some(rx) => {
-                    rx.forget_rx_slave();
-                    rx.clear_slave(slave.key(), candidates(slaves));
-                    true
-                }
-                None => false,
-            }
-        };
-        let is_curr = bond.curr_active_arc().map_or(false, |c| core::ptr::eq(&*c, slave));
-        if rlb && !is_curr {
-            teach_disabled_mac_on_primary(dev, rtnl, &slave.dev.addr());
+        if let Some(rx) = bond.alb.lock().rx.as_mut() {
+            rx.forget_rx_slave();
         }
+        rlb_clear_slave(dev, rtnl, slaves, slave);
     }
 
     /// bond_open()'s step: the tables, the receive hook, and the monitor (not for balance-tlb
@@ -335,23 +337,10 @@ impl ModeOps for LoadBalancing {
         if up {
             bond.alb.lock().order_rebalance();
         } else {
-            let rlb = {
-                let mut tables = bond.alb.lock();
-                if let Some(tx) = tables.tx.as_mut() {
-                    tx.clear_slave(slave.key(), false);
-                }
-                match tables.rx.as_mut() {
-                    Some(rx) => {
-                        rx.clear_slave(slave.key(), candidates(slaves));
-                        true
-                    }
-                    None => false,
-                }
-            };
-            let is_curr = bond.curr_active_arc().map_or(false, |c| core::ptr::eq(&*c, slave));
-            if rlb && !is_curr {
-                teach_disabled_mac_on_primary(dev, rtnl, &slave.dev.addr());
+            if let Some(tx) = bond.alb.lock().tx.as_mut() {
+                tx.clear_slave(slave.key(), false);
             }
+            rlb_clear_slave(dev, rtnl, slaves, slave);
         }
         if bond.params.tlb_dynamic_lb.get() == 0 && bond.update_slave_arr(rtnl, None).is_err() {
             pr_err!("Failed to build slave-array for TLB mode.\n");
