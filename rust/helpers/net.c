@@ -3,6 +3,10 @@
 #include <linux/etherdevice.h>
 #include <linux/inetdevice.h>
 #include <net/route.h>
+#include <net/addrconf.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/ndisc.h>
 #include <linux/netdevice.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -199,4 +203,66 @@ __be32 rust_helper_inet_confirm_addr_rcu(struct net_device *dev, __be32 dst, __b
 	if (!in_dev || READ_ONCE(dev->reg_state) != NETREG_REGISTERED)
 		return 0;
 	return inet_confirm_addr(dev_net(dev), in_dev, dst, local, RT_SCOPE_HOST);
+}
+
+/*
+ * IPv6 routes and addresses (kernel::net::route, kernel::net::ndisc). Each returns nothing,
+ * or an error, for a device that is not registered (its namespace may then be gone), and the
+ * caller checked ipv6_mod_enabled(): with ipv6.disable=1 the routing tables and the ndisc
+ * socket do not exist.
+ */
+struct dst_entry *rust_helper_ip6_route_output_daddr(struct net *net, const struct in6_addr *daddr)
+{
+	struct flowi6 fl6 = { .daddr = *daddr };
+	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+	int err = dst->error;
+
+	if (err) {
+		dst_release(dst);
+		return ERR_PTR(err);
+	}
+	return dst;
+}
+
+struct net_device *rust_helper_dst_dev_rcu(const struct dst_entry *dst)
+{
+	return READ_ONCE(dst->dev);
+}
+
+int rust_helper_ipv6_dev_get_saddr_rcu(struct net_device *dev, const struct in6_addr *daddr,
+				       struct in6_addr *saddr)
+{
+	if (READ_ONCE(dev->reg_state) != NETREG_REGISTERED)
+		return -ENODEV;
+	return ipv6_dev_get_saddr(dev_net(dev), dev, daddr, 0, saddr);
+}
+
+bool rust_helper_ipv6_chk_addr_rcu(struct net_device *dev, const struct in6_addr *addr)
+{
+	if (READ_ONCE(dev->reg_state) != NETREG_REGISTERED)
+		return false;
+	return ipv6_chk_addr(dev_net(dev), addr, dev, 0);
+}
+
+void rust_helper_ndisc_send_registered(struct sk_buff *skb, const struct in6_addr *daddr,
+				       const struct in6_addr *saddr)
+{
+	/* An unregistering device leaves its namespace only after a grace period. */
+	rcu_read_lock();
+	if (READ_ONCE(skb->dev->reg_state) == NETREG_REGISTERED)
+		ndisc_send_skb(skb, daddr, saddr);
+	else
+		kfree_skb(skb);
+	rcu_read_unlock();
+}
+
+struct sk_buff *rust_helper_ndisc_ns_create(struct net_device *dev, const struct in6_addr *solicit,
+					    const struct in6_addr *saddr)
+{
+	return ndisc_ns_create(dev, solicit, saddr, 0);
+}
+
+int rust_helper_ndisc_mc_map(const struct in6_addr *addr, char *buf, struct net_device *dev)
+{
+	return ndisc_mc_map(addr, buf, dev, 0);
 }

@@ -11,3 +11,13 @@ void rust_helper_spin_unlock_bh(spinlock_t *lock)
 {
 	spin_unlock_bh(lock);
 }
+
+void rust_helper_local_bh_disable(void)
+{
+	local_bh_disable();
+}
+
+void rust_helper_local_bh_enable(void)
+{
+	local_bh_enable();
+}

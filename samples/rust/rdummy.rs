@@ -19,7 +19,7 @@ use kernel::{
         Net, Rtnl, RtnlGuard, SkBuff,
     },
     prelude::*,
-    sync::rcu,
+    sync::{lock::spinlock_bh::SoftirqsOff, rcu},
 };
 
 module! {
@@ -65,7 +65,7 @@ impl Driver for RDummy {
         }
     }
 
-    fn start_xmit(dev: &DriverDevice<Self>, skb: SkBuff, _rcu: &rcu::Guard) {
+    fn start_xmit(dev: &DriverDevice<Self>, skb: SkBuff, _rcu: &rcu::Guard, _bh: &SoftirqsOff) {
         let data = dev.data();
         data.tx_packets.fetch_add(1, Ordering::Relaxed);
         data.tx_bytes.fetch_add(u64::from(skb.len()), Ordering::Relaxed);

@@ -11,7 +11,8 @@
 //! `arp_validate`'s choice: any frame, only ARP, or only valid ARP replies and requests from or
 //! about the targets, for active slaves, backups or both.
 //!
-//! IPv4 only: the NS monitor (`ns_ip6_target`) is not here yet.
+//! The NS monitor's solicitations (`ns_ip6_target`, `ns.rs`) go out wherever the ARP requests
+//! do, and its validation of received NS/NA sits beside the ARP one here.
 
 use crate::active;
 use crate::bond::{set_carrier, Bond, BondDev, ARP_WORK};
@@ -40,18 +41,18 @@ const TARGETS_ALL: u32 = 1;
 /// `ARPHRD_ETHER`.
 const ARPHRD_ETHER: u16 = 1;
 /// How deep a device path above the bond may go (`MAX_NEST_DEV`).
-const MAX_DEPTH: usize = 8;
+pub(crate) const MAX_DEPTH: usize = 8;
 
 /// The C side warns of a missing route with `arp_validate` set once per boot
 /// (`pr_warn_once`).
 static NO_ROUTE_WARNED: AtomicBool = AtomicBool::new(false);
 
-fn now() -> usize {
+pub(crate) fn now() -> usize {
     jiffies() as usize
 }
 
 /// `time_after(a, b)`.
-fn after(a: usize, b: usize) -> bool {
+pub(crate) fn after(a: usize, b: usize) -> bool {
     (b.wrapping_sub(a) as isize) < 0
 }
 
@@ -61,7 +62,7 @@ fn in_range(a: usize, b: usize, c: usize) -> bool {
 }
 
 /// bond_time_in_interval(): `last` lies within `(1 - , mult + 1/2)` intervals of now.
-fn in_interval(bond: &Bond, last: usize, mult: u32) -> bool {
+pub(crate) fn in_interval(bond: &Bond, last: usize, mult: u32) -> bool {
     let delta = msecs_to_jiffies(bond.params.arp_interval.get()) as usize;
     let n = now();
     in_range(n, last.wrapping_sub(delta), last.wrapping_add(mult as usize * delta + delta / 2))
@@ -77,7 +78,7 @@ fn targets(bond: &Bond) -> impl Iterator<Item = (usize, [u8; 4])> + '_ {
 }
 
 /// slave_last_rx(): with `arp_all_targets all`, the oldest of the targets' last replies.
-fn last_rx(bond: &Bond, s: &Slave) -> usize {
+pub(crate) fn last_rx(bond: &Bond, s: &Slave) -> usize {
     if bond.params.arp_all_targets.get() != TARGETS_ALL {
         return s.last_rx.load(Ordering::Relaxed);
     }
@@ -100,14 +101,14 @@ fn validates(bond: &Bond, s: &Slave) -> bool {
 
 /// The VLAN tags on a device path above the bond (`struct bond_vlan_tag[]`): one entry per
 /// device on the path after the bond, `None` for one that is not a VLAN.
-struct Tags {
+pub(crate) struct Tags {
     tags: [Option<(VlanProto, u16)>; MAX_DEPTH],
     len: usize,
 }
 
 /// bond_verify_device_path(): the tags of the first path from `start` up to `end`, if `end`
 /// is above `start`.
-fn device_path(start: &Device, end: &Device, level: usize, guard: &rcu::Guard) -> Option<Tags> {
+pub(crate) fn device_path(start: &Device, end: &Device, level: usize, guard: &rcu::Guard) -> Option<Tags> {
     if start.is(end) {
         return Some(Tags { tags: [None; MAX_DEPTH], len: level });
     }
@@ -121,6 +122,13 @@ fn device_path(start: &Device, end: &Device, level: usize, guard: &rcu::Guard) -
         }
     }
     None
+}
+
+impl Tags {
+    /// The tag that goes out of band: the VLAN device right above the bond, if any.
+    pub(crate) fn outer(&self) -> Option<(VlanProto, u16)> {
+        self.tags.get(..self.len)?.first().copied().flatten().filter(|(_, vid)| *vid != 0)
+    }
 }
 
 /// bond_handle_vlan(): the inner tags go into the frame, the outer one out of band.
@@ -141,7 +149,7 @@ fn tag(skb: SkBuff, tags: Option<&Tags>) -> Option<SkBuff> {
             }
         };
     }
-    if let Some((proto, vid)) = t.tags[0].filter(|(_, vid)| *vid != 0) {
+    if let Some((proto, vid)) = t.outer() {
         skb.put_vlan_tag(proto, vid);
     }
     Some(skb)
@@ -195,6 +203,12 @@ fn send_all(dev: &BondDev, s: &Slave, guard: &rcu::Guard) {
         let src = rdev.confirm_ipv4_addr(target, [0; 4], guard).unwrap_or([0; 4]);
         send(s, target, src, tags.as_ref());
     }
+}
+
+/// bond_send_validate(): the ARP probes, then the NS ones.
+fn send_validate(dev: &BondDev, s: &Slave, guard: &rcu::Guard) {
+    send_all(dev, s, guard);
+    crate::ns::send_all(dev, s, guard);
 }
 
 // --- receiving --------------------------------------------------------------------------
@@ -274,6 +288,8 @@ pub(crate) fn rcv_validate(dev: &BondDev, s: &Slave, skb: &SkBuff, guard: &rcu::
         }
     } else if is_arp {
         arp_rcv(dev, s, skb, guard);
+    } else if is_ipv6 && kernel::net::route::ipv6_enabled() {
+        crate::ns::na_rcv(dev, s, skb, guard);
     }
 }
 
@@ -329,7 +345,7 @@ fn loadbalance_arp_mon(dev: &BondDev) {
                 }
             }
             if s.is_up() {
-                send_all(dev, s, &guard);
+                send_validate(dev, s, &guard);
             }
         }
         (changed, failover)
@@ -468,7 +484,7 @@ fn ab_probe(dev: &BondDev) -> bool {
             crate::log_bond!(dev, Info, "PROBE: c_arp {} && cas {} BAD\n", a.dev.name(), c.dev.name());
         }
         if let Some(c) = curr {
-            send_all(dev, c, &guard);
+            send_validate(dev, c, &guard);
             return false;
         }
         let slaves = bond.slaves(&guard);
@@ -498,7 +514,7 @@ fn ab_probe(dev: &BondDev) -> bool {
             n.set_link_quiet(link::BACK);
             n.mark_link_notify();
             n.set_active_flags_later();
-            send_all(dev, n, &guard);
+            send_validate(dev, n, &guard);
             n.stamp_link_up();
         }
         new

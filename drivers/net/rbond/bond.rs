@@ -45,6 +45,7 @@ use kernel::{
     prelude::*,
     sync::{
         rcu::{self, Graveyard, RcuBox},
+        lock::spinlock_bh::SoftirqsOff,
         Arc, Mutex, SpinLock, SpinLockBh,
     },
     types::ARef,
@@ -165,6 +166,8 @@ pub(crate) struct Bond {
     /// is in `strings`). Each is an address's bytes in a `u32`, zero for none; the first zero
     /// ends the list.
     pub(crate) arp_targets: [AtomicU32; MAX_ARP_TARGETS],
+    /// The NS monitor's targets (`params.ns_targets`).
+    pub(crate) ns_targets: crate::ns::NsTargets,
     /// The backup slave the ARP monitor probes through while there is no active slave.
     pub(crate) current_arp_slave: RcuBox<Arc<Slave>>,
     /// Received frames go to the ARP monitor's validation (`recv_probe`, while it runs).
@@ -574,6 +577,7 @@ impl Driver for Bond {
             rlb_rx: AtomicBool::new(false),
             alb_work <- new_delayed_work!("rbond alb"),
             arp_targets: arp_targets(&d.arp_targets[..d.arp_target_count]),
+            ns_targets: crate::ns::NsTargets::new(),
             current_arp_slave: RcuBox::empty(),
             arp_rx: AtomicBool::new(false),
             arp_work <- new_delayed_work!("rbond arp"),
@@ -684,8 +688,8 @@ impl Driver for Bond {
     }
 
     #[inline]
-    fn start_xmit(dev: &BondDev, skb: SkBuff, rcu: &rcu::Guard) {
-        xmit::start_xmit(dev, skb, rcu);
+    fn start_xmit(dev: &BondDev, skb: SkBuff, rcu: &rcu::Guard, bh: &SoftirqsOff) {
+        xmit::start_xmit(dev, skb, rcu, bh);
     }
 
     /// bond_vlan_rx_add_vid(): every slave takes the VLAN, or none does.
@@ -833,9 +837,9 @@ impl Driver for Bond {
                 let slaves = if all_slaves { bond.all_slaves(rcu) } else { bond.usable_slaves(rcu) };
                 crate::xor::slave_get(bond, skb, slaves)
             }
-            Mode::BalanceTlb => alb::xmit::tlb_slave_get(bond, skb, rcu),
+            Mode::BalanceTlb => alb::xmit::tlb_slave_get(bond, skb, rcu, None),
             // An ARP is not steered here: that would change the receive table (C does).
-            Mode::BalanceAlb => alb::xmit::alb_slave_get(bond, skb, rcu),
+            Mode::BalanceAlb => alb::xmit::alb_slave_get(bond, skb, rcu, None),
             Mode::Broadcast => None,
         };
         slave.map(|s| &*s.dev)

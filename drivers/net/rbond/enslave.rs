@@ -415,6 +415,8 @@ fn attach(
     }
     dev.compute_master_upper_features(rtnl, true);
     set_carrier(dev);
+    // Before the selection, which takes the groups off again if this slave becomes active.
+    crate::ns::slave_maddrs(bond, rtnl, &slave, true);
 
     if bond.uses_primary() {
         active::select_active_slave(dev, rtnl);
@@ -567,6 +569,8 @@ pub(crate) fn release(
     if was_current {
         active::change_active_slave(dev, rtnl, None);
     }
+    // After the change: a slave that was active is a backup now, with groups to take off.
+    crate::ns::slave_maddrs(bond, rtnl, &slave, false);
     if let Ok(slaves) = slave_list(dev) {
         mode.ops().released(dev, rtnl, &slaves, &slave);
     }

@@ -215,6 +215,27 @@ fn changelink(dev: &BondDev, rtnl: &Rtnl, data: &Attrs<'_>, mut extack: Option<&
             crate::log_bond!(dev, Warn, "Removing last arp target with arp_interval on\n");
         }
     }
+    if let Some(targets) = data.get(attr::NS_IP6_TARGET.into()) {
+        crate::ns::clear_targets(dev, rtnl);
+        let mut count = 0;
+        for t in targets.nested() {
+            let Some(addr) = t.data().get(..16).and_then(|a| <[u8; 16]>::try_from(a).ok()) else {
+                set_err_msg(ex.as_deref_mut(), c_str!("Invalid IPv6 address"));
+                return Err(EINVAL);
+            };
+            let r = opt_set::set(dev, rtnl, Opt::NsTargets, Value::Ipv6(addr), ex.as_deref_mut());
+            if r.is_err() {
+                if count == 0 && dev.data().params.arp_interval.get() != 0 {
+                    crate::log_bond!(dev, Warn, "Removing last ns target with arp_interval on\n");
+                }
+                return r;
+            }
+            count += 1;
+        }
+        if count == 0 && dev.data().params.arp_interval.get() != 0 {
+            crate::log_bond!(dev, Warn, "Removing last ns target with arp_interval on\n");
+        }
+    }
     if let Some(v) = num(attr::ARP_VALIDATE) {
         let v = v?;
         if v != 0 && miimon != 0 {
@@ -357,7 +378,15 @@ impl LinkType for Bond {
         })?;
         msg.put_u32(attr::ARP_VALIDATE, p.arp_validate.get())?;
         msg.put_u32(attr::ARP_ALL_TARGETS, p.arp_all_targets.get())?;
-        msg.nest(attr::NS_IP6_TARGET, false, |_| Ok(()))?;
+        let ns_targets = bond.ns_targets.all();
+        msg.nest(attr::NS_IP6_TARGET, false, |m| {
+            for (i, t) in ns_targets.iter().enumerate() {
+                if *t != [0; 16] {
+                    m.put(i as u16, t)?;
+                }
+            }
+            Ok(())
+        })?;
         if let Some(prim) = bond.primary_arc() {
             msg.put_u32(attr::PRIMARY, prim.dev.ifindex() as u32)?;
         }

@@ -35,6 +35,9 @@ pub(crate) enum Value<'a> {
     Number(u64),
     /// A per-slave value from netlink (`prio`).
     Slave(&'a Device, i64),
+    /// An IPv6 address from netlink (`ns_ip6_target`; C passes it as the value's `extra`,
+    /// with the number 0).
+    Ipv6([u8; 16]),
 }
 
 impl Value<'_> {
@@ -110,13 +113,13 @@ fn parse(opt: Opt, value: &Value<'_>) -> Option<u64> {
         return Some(match value {
             Value::Number(n) => *n,
             Value::Slave(_, v) => *v as u64,
-            Value::Text(_) => 0,
+            Value::Text(_) | Value::Ipv6(_) => 0,
         });
     }
     match value {
         Value::Text(t) => options::parse(d.values, Input::Text(t)),
         Value::Number(n) => options::parse(d.values, Input::Number(*n)),
-        Value::Slave(..) => None,
+        Value::Slave(..) | Value::Ipv6(_) => None,
     }
 }
 
@@ -129,6 +132,7 @@ fn interpret(dev: &BondDev, opt: Opt, e: Error, value: &Value<'_>, extack: &mut 
             Value::Text(_) => log_bond!(dev, Err, "option {}: invalid value ({})\n", name, Shown(value.text())),
             Value::Number(n) => log_bond!(dev, Err, "option {}: invalid value ({})\n", name, n),
             Value::Slave(_, v) => log_bond!(dev, Err, "option {}: invalid value ({})\n", name, *v as u64),
+            Value::Ipv6(_) => log_bond!(dev, Err, "option {}: invalid value (0)\n", name),
         }
         if let Some((min, max)) = opt.range() {
             log_bond!(dev, Err, "option {}: allowed values {} - {}\n", name, min, max);
@@ -174,7 +178,17 @@ fn apply(
         Opt::Mode => set_mode(dev, v),
         Opt::PacketsPerSlave => Ok(p.packets_per_slave.set(v32)),
         Opt::XmitHash => Ok(p.xmit_policy.set(v32)),
-        Opt::ArpValidate => Ok(p.arp_validate.set(v32)),
+        Opt::ArpValidate => {
+            let changed = (p.arp_validate.get() != 0) != (v32 != 0);
+            p.arp_validate.set(v32);
+            // bond_option_arp_validate_set(): backups join or leave the NS targets' groups.
+            if changed {
+                for s in bond.slaves(&rcu::read_lock()) {
+                    crate::ns::set_maddrs(bond, rtnl, s, v32 != 0);
+                }
+            }
+            Ok(())
+        }
         Opt::ArpAllTargets => Ok(p.arp_all_targets.set(v32)),
         Opt::FailOverMac => Ok(p.fail_over_mac.set(v32)),
         Opt::ArpInterval => {
@@ -197,6 +211,11 @@ fn apply(
         }
         Opt::MissedMax => Ok(p.missed_max.set(v32)),
         Opt::ArpTargets => set_arp_target(dev, value),
+        Opt::NsTargets => match value {
+            Value::Ipv6(t) => crate::ns::add_target(dev, rtnl, &t),
+            // Netlink is its only way in.
+            _ => Err(EINVAL),
+        },
         Opt::Downdelay => set_delay(dev, v, "down delay", &p.downdelay),
         Opt::Updelay => set_delay(dev, v, "up delay", &p.updelay),
         Opt::PeerNotifDelay => set_delay(dev, v, "peer notification delay", &p.peer_notif_delay),
@@ -539,7 +558,7 @@ fn set_arp_target(dev: &BondDev, value: Value<'_>) -> Result {
                 }
             }
         }
-        Value::Slave(..) => return Err(EINVAL),
+        Value::Slave(..) | Value::Ipv6(_) => return Err(EINVAL),
     };
     let ip = Ipv4(target);
     let ok = target != [0; 4] && target != [255; 4];

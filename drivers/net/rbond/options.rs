@@ -265,6 +265,8 @@ pub(crate) enum Opt {
     ArpInterval,
     MissedMax,
     ArpTargets,
+    /// `ns_ip6_target` (netlink only).
+    NsTargets,
     Downdelay,
     Updelay,
     LacpActive,
@@ -326,6 +328,7 @@ impl Opt {
         const ARP_INTERVAL: OptDef = def("arp_interval", INTMAX_VALUES, 0, NO_ARP_MODES);
         const MISSED_MAX: OptDef = def("arp_missed_max", MISSED_MAX_VALUES, 0, NO_ARP_MODES);
         const ARP_TARGETS: OptDef = def("arp_ip_target", &[], RAWVAL, 0);
+        const NS_TARGETS: OptDef = def("ns_ip6_target", &[], RAWVAL, 0);
         const DOWNDELAY: OptDef = def("downdelay", INTMAX_VALUES, 0, 0);
         const UPDELAY: OptDef = def("updelay", INTMAX_VALUES, 0, 0);
         const LACP_ACTIVE: OptDef = def("lacp_active", LACP_ACTIVE_VALUES, IFDOWN, all_except(bit(Mode::Ieee8023ad)));
@@ -368,6 +371,7 @@ impl Opt {
             Opt::ArpInterval => &ARP_INTERVAL,
             Opt::MissedMax => &MISSED_MAX,
             Opt::ArpTargets => &ARP_TARGETS,
+            Opt::NsTargets => &NS_TARGETS,
             Opt::Downdelay => &DOWNDELAY,
             Opt::Updelay => &UPDELAY,
             Opt::LacpActive => &LACP_ACTIVE,

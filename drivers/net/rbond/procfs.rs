@@ -92,7 +92,14 @@ fn write_info(dev: &BondDev, m: &mut impl Write, admin: bool) -> core::fmt::Resu
             write!(m, " {}", Ipv4(*t))?;
         }
         writeln!(m)?;
-        writeln!(m, "NS IPv6 target/s (xx::xx form):")?;
+        write!(m, "NS IPv6 target/s (xx::xx form):")?;
+        for (i, (_, t)) in bond.ns_targets.iter().enumerate() {
+            if i > 0 {
+                write!(m, ",")?;
+            }
+            write!(m, " {}", crate::ns::Ipv6(t))?;
+        }
+        writeln!(m)?;
     }
 
     if mode == Mode::Ieee8023ad {

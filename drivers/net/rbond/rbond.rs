@@ -33,6 +33,7 @@ mod modes;
 mod monitor;
 mod net;
 mod netlink;
+mod ns;
 mod opt_set;
 mod options;
 mod params;

@@ -14,7 +14,7 @@ use core::sync::atomic::Ordering;
 use kernel::{
     net::{device::Device, skb::eth_p, SkBuff},
     random,
-    sync::{rcu, Arc},
+    sync::{lock::spinlock_bh::SoftirqsOff, rcu, Arc},
 };
 
 /// `IPPROTO_IGMP`.
@@ -35,7 +35,7 @@ pub(crate) fn select_queue(dev: &BondDev, skb: &SkBuff) -> u16 {
 /// bond_start_xmit(), in the RCU read-side section the core calls it in (C takes
 /// `rcu_read_lock` again; rbond is lent the section the core's disabled bottom halves make).
 #[inline]
-pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard) {
+pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard, bh: &SoftirqsOff) {
     let bond = dev.data();
     let slaves = bond.slaves(guard);
     if slaves.is_empty() {
@@ -53,8 +53,8 @@ pub(crate) fn start_xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard) {
         Mode::ActiveBackup => bond.curr_active(guard),
         Mode::BalanceXor | Mode::Ieee8023ad => crate::xor::xmit(dev, &skb, guard),
         Mode::Broadcast => return crate::broadcast::xmit(dev, skb, guard),
-        Mode::BalanceTlb => return crate::alb::xmit::tlb_xmit(dev, skb, guard),
-        Mode::BalanceAlb => return crate::alb::xmit::alb_xmit(dev, skb, guard),
+        Mode::BalanceTlb => return crate::alb::xmit::tlb_xmit(dev, skb, guard, bh),
+        Mode::BalanceAlb => return crate::alb::xmit::alb_xmit(dev, skb, guard, bh),
     };
     match slave {
         Some(s) => queue_xmit(skb, &s.dev),

@@ -19,7 +19,7 @@ use crate::{
     error::{code::*, to_result, Result},
     prelude::*,
     str::CStr,
-    sync::rcu,
+    sync::{lock::spinlock_bh::SoftirqsOff, rcu},
     types::{ARef, AlwaysRefCounted, Opaque},
     workqueue::delayed::{DelayedWorkItem, HasDelayedWork},
 };
@@ -1278,8 +1278,9 @@ pub trait Driver: Sized + Send + Sync + 'static {
     ///
     /// The kernel calls it with bottom halves (or interrupts) disabled, an RCU read-side
     /// critical section: `rcu` lends it, so RCU-published data can be read without a
-    /// `rcu_read_lock` of its own.
-    fn start_xmit(dev: &DriverDevice<Self>, skb: SkBuff, rcu: &rcu::Guard) -> TxResult;
+    /// `rcu_read_lock` of its own, and `bh` says so to locks that softirqs also take
+    /// ([`SpinLockBh::lock_softirqs_off`](crate::sync::SpinLockBh::lock_softirqs_off)).
+    fn start_xmit(dev: &DriverDevice<Self>, skb: SkBuff, rcu: &rcu::Guard, bh: &SoftirqsOff) -> TxResult;
 
     /// `ndo_get_stats64`: fill in the device's statistics; may run in any context.
     fn get_stats64(_dev: &DriverDevice<Self>, _stats: &mut Stats64) {}

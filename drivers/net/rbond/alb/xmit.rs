@@ -17,7 +17,13 @@ use kernel::{
         device::VlanProto,
         skb::{eth_p, SkBuff},
     },
-    sync::{rcu, Arc},
+    sync::{
+        lock::{
+            spinlock_bh::{SoftirqsOff, SpinLockBhBackend},
+            Guard,
+        },
+        rcu, Arc,
+    },
 };
 
 /// `IPPROTO_IGMP`.
@@ -63,10 +69,25 @@ fn is_nd(skb: &SkBuff) -> bool {
     }
 }
 
+/// The mode's tables, locked: on the transmit path (`off`, where bottom halves are off) with
+/// a plain `spin_lock()`, as C's `tlb_choose_channel()` and `rlb_choose_channel()` take it.
+fn tables<'a>(bond: &'a Bond, off: Option<&'a SoftirqsOff>) -> Guard<'a, super::Tables, SpinLockBhBackend> {
+    match off {
+        Some(off) => bond.alb.lock_softirqs_off(off),
+        None => bond.alb.lock(),
+    }
+}
+
 /// The slave a free bucket's frame goes to, through the transmit table (`None`: the table
 /// is gone, or no slave can take the bucket).
-fn table_slave<'a>(bond: &Bond, slaves: &'a [Arc<Slave>], index: u8, len: u32) -> Option<&'a Arc<Slave>> {
-    let key = bond.alb.lock().tx.as_mut()?.choose(index, len, candidates(slaves))?;
+fn table_slave<'a>(
+    bond: &Bond,
+    slaves: &'a [Arc<Slave>],
+    index: u8,
+    len: u32,
+    off: Option<&SoftirqsOff>,
+) -> Option<&'a Arc<Slave>> {
+    let key = tables(bond, off).tx.as_mut()?.choose(index, len, candidates(slaves))?;
     by_key(slaves, key)
 }
 
@@ -80,8 +101,13 @@ fn usable_slave<'a>(bond: &'a Bond, skb: &SkBuff, guard: &'a rcu::Guard) -> Opti
 }
 
 /// bond_xmit_tlb_slave_get(): IPv4 and IPv6 unicast (but neighbour discovery) by the
-/// transmit hash; `None` for the active slave.
-pub(crate) fn tlb_slave_get<'a>(bond: &'a Bond, skb: &SkBuff, guard: &'a rcu::Guard) -> Option<&'a Arc<Slave>> {
+/// transmit hash; `None` for the active slave. `off`: called from the transmit path.
+pub(crate) fn tlb_slave_get<'a>(
+    bond: &'a Bond,
+    skb: &SkBuff,
+    guard: &'a rcu::Guard,
+    off: Option<&SoftirqsOff>,
+) -> Option<&'a Arc<Slave>> {
     if eth_dest(skb).map_or(true, |d| d[0] & 1 != 0) {
         return None;
     }
@@ -90,7 +116,7 @@ pub(crate) fn tlb_slave_get<'a>(bond: &'a Bond, skb: &SkBuff, guard: &'a rcu::Gu
         eth_p::IP | eth_p::IPV6 => {
             if bond.params.tlb_dynamic_lb.get() != 0 {
                 let hash = xor::xmit_hash(bond, skb);
-                table_slave(bond, bond.slaves(guard), hash as u8, skb.len())
+                table_slave(bond, bond.slaves(guard), hash as u8, skb.len(), off)
             } else {
                 usable_slave(bond, skb, guard)
             }
@@ -137,8 +163,13 @@ fn alb_hash(skb: &SkBuff) -> Option<AlbHash> {
 }
 
 /// bond_xmit_alb_slave_get(), but for ARP (which [`alb_xmit`] steers first): `None` for the
-/// active slave.
-pub(crate) fn alb_slave_get<'a>(bond: &'a Bond, skb: &SkBuff, guard: &'a rcu::Guard) -> Option<&'a Arc<Slave>> {
+/// active slave. `off`: called from the transmit path.
+pub(crate) fn alb_slave_get<'a>(
+    bond: &'a Bond,
+    skb: &SkBuff,
+    guard: &'a rcu::Guard,
+    off: Option<&SoftirqsOff>,
+) -> Option<&'a Arc<Slave>> {
     let hash = alb_hash(skb)?;
     if bond.params.tlb_dynamic_lb.get() == 0 {
         return usable_slave(bond, skb, guard);
@@ -147,33 +178,33 @@ pub(crate) fn alb_slave_get<'a>(bond: &'a Bond, skb: &SkBuff, guard: &'a rcu::Gu
         AlbHash::V4(a) => simple_hash(a),
         AlbHash::V6(a) => simple_hash(a),
     };
-    table_slave(bond, bond.slaves(guard), index, skb.len())
+    table_slave(bond, bond.slaves(guard), index, skb.len(), off)
 }
 
 /// bond_tlb_xmit().
-pub(crate) fn tlb_xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard) {
-    let slave = tlb_slave_get(dev.data(), &skb, guard);
-    do_alb_xmit(dev, skb, slave, guard);
+pub(crate) fn tlb_xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard, off: &SoftirqsOff) {
+    let slave = tlb_slave_get(dev.data(), &skb, guard, Some(off));
+    do_alb_xmit(dev, skb, slave, guard, off);
 }
 
 /// bond_alb_xmit().
-pub(crate) fn alb_xmit(dev: &BondDev, mut skb: SkBuff, guard: &rcu::Guard) {
+pub(crate) fn alb_xmit(dev: &BondDev, mut skb: SkBuff, guard: &rcu::Guard, off: &SoftirqsOff) {
     let slave = if skb.protocol() == eth_p::ARP {
         if dev.data().rlb_rx.load(core::sync::atomic::Ordering::Relaxed) {
-            arp_xmit(dev, &mut skb, guard)
+            arp_xmit(dev, &mut skb, guard, off)
         } else {
             None
         }
     } else {
-        alb_slave_get(dev.data(), &skb, guard)
+        alb_slave_get(dev.data(), &skb, guard, Some(off))
     };
-    do_alb_xmit(dev, skb, slave, guard);
+    do_alb_xmit(dev, skb, slave, guard, off);
 }
 
 /// bond_do_alb_xmit(): a frame no slave was chosen for goes through the active slave (and
 /// counts as unbalanced); one on another slave carries that slave's address. A chosen slave
 /// that cannot transmit loses its buckets, and the frame is dropped.
-fn do_alb_xmit(dev: &BondDev, mut skb: SkBuff, slave: Option<&Arc<Slave>>, guard: &rcu::Guard) {
+fn do_alb_xmit(dev: &BondDev, mut skb: SkBuff, slave: Option<&Arc<Slave>>, guard: &rcu::Guard, off: &SoftirqsOff) {
     let bond = dev.data();
     let dynamic = bond.params.tlb_dynamic_lb.get() != 0;
     let curr = bond.curr_active(guard);
@@ -181,7 +212,7 @@ fn do_alb_xmit(dev: &BondDev, mut skb: SkBuff, slave: Option<&Arc<Slave>>, guard
         Some(s) => Some(s),
         None => {
             if dynamic {
-                if let Some(tx) = bond.alb.lock().tx.as_mut() {
+                if let Some(tx) = bond.alb.lock_softirqs_off(off).tx.as_mut() {
                     tx.add_unbalanced(skb.len());
                 }
             }
@@ -196,7 +227,7 @@ fn do_alb_xmit(dev: &BondDev, mut skb: SkBuff, slave: Option<&Arc<Slave>>, guard
         return crate::xmit::queue_xmit(skb, &s.dev);
     }
     if dynamic {
-        if let Some(tx) = bond.alb.lock().tx.as_mut() {
+        if let Some(tx) = bond.alb.lock_softirqs_off(off).tx.as_mut() {
             tx.clear_slave(s.key(), false);
         }
     }
@@ -241,7 +272,7 @@ pub(crate) fn send_client_update(slaves: &[Arc<Slave>], u: &rlb::ClientUpdate) {
 /// rlb_arp_xmit(): an ARP the bond itself sends (its sender address is a slave's). A reply
 /// leaves through its client's slave, with that slave's address as sender; a request makes
 /// an entry for the client to come. ARPs of a bridge above the bond are left alone.
-fn arp_xmit<'a>(dev: &'a BondDev, skb: &mut SkBuff, guard: &'a rcu::Guard) -> Option<&'a Arc<Slave>> {
+fn arp_xmit<'a>(dev: &'a BondDev, skb: &mut SkBuff, guard: &'a rcu::Guard, off: &SoftirqsOff) -> Option<&'a Arc<Slave>> {
     let bond = dev.data();
     let net_off = usize::try_from(skb.network_offset()).ok()?;
     let arp = parse_arp(skb, net_off)?;
@@ -256,7 +287,7 @@ fn arp_xmit<'a>(dev: &'a BondDev, skb: &mut SkBuff, guard: &'a rcu::Guard) -> Op
     let has_bond_mac = |key: u32| by_key(slaves, key).map_or(false, |s| s.dev.addr() == bond_addr);
     let vlan_id = skb.vlan_tci().unwrap_or(0);
     let (key, orphans) = {
-        let mut tables = bond.alb.lock();
+        let mut tables = bond.alb.lock_softirqs_off(off);
         let rx = tables.rx.as_mut()?;
         rx.arp_xmit(&arp, vlan_id, active_key(bond, guard), candidates(slaves), &has_bond_mac, &mut |u| {
             send_client_update(slaves, u)

@@ -11,7 +11,12 @@ use super::{
     AddrListsLocked, Device, Driver, DriverDevice, Features, HwAddr, Private, RxFlagsContext,
     Setup, Stats64, Unregistered, VlanProto,
 };
-use crate::{bindings, error::from_result, init::PinInit, sync::rcu};
+use crate::{
+    bindings,
+    error::from_result,
+    init::PinInit,
+    sync::{lock::spinlock_bh::SoftirqsOff, rcu},
+};
 use core::{marker::PhantomData, ptr};
 
 /// Builds the C tables for driver `T`.
@@ -189,8 +194,11 @@ impl<T: Driver> Adapter<T> {
         // pktgen, `dev_direct_xmit`) or interrupts disabled (netpoll): an RCU read-side
         // critical section that lasts until the callback returns, after `rcu` is dropped.
         let rcu = unsafe { rcu::Held::assume() };
+        // SAFETY: As above: bottom halves or interrupts are off until the callback returns,
+        // after `bh` is dropped.
+        let bh = unsafe { SoftirqsOff::assume() };
         // SAFETY: The device is alive while it transmits.
-        T::start_xmit(unsafe { Self::dev(dev) }, skb, &rcu);
+        T::start_xmit(unsafe { Self::dev(dev) }, skb, &rcu, &bh);
         bindings::netdev_tx_NETDEV_TX_OK
     }
 
