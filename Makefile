@@ -4,7 +4,8 @@
 #   make check    set up, build and run every test (KUnit + integration); last line "N passed, N failed"
 #   make bench    rbond against bonding.ko, side by side in one VM (about 20 min): median, spread and
 #                 ratio per scenario in build/bench/results.{md,json}, failover plot failover.png.
-#                 BENCH_REPS=N runs per driver (default 5), BENCH_QUICK=1 for small counts (2 runs)
+#                 BENCH_REPS=N runs per driver (default 5), BENCH_QUICK=1 for small counts (2 runs);
+#                 the guest runs on QEMU's instruction counter (BENCH_ICOUNT=0: on host time)
 #   make check-debug  every suite of `make check` on the debug kernel (KASAN, lockdep, PROVE_RCU,
 #                 kmemleak, UBSAN, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, ref trackers) with a
 #                 positive control first; any report fails the run
@@ -40,6 +41,9 @@ KBUILD_ARGS = LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
 # with small counts).
 BENCH_REPS   ?=
 BENCH_QUICK  ?=
+# BENCH_ICOUNT=0: the guest keeps host time (QEMU TCG's default) instead of QEMU's instruction
+# counter, and rates then move with whatever else the host runs.
+BENCH_ICOUNT ?= 1
 
 # Out-of-tree module build: against the test kernel unless KDIR names another build.
 KDIR     ?= $(KOBJ)
@@ -131,7 +135,8 @@ selftests: modules
 
 bench: modules-bench
 	@python3 tools/bench/bench.py --kernel $(KOBJ) --modules $(MODULES_BENCH) --out $(BUILD)/bench \
-		--venv $(BUILD)/bench-venv $(if $(BENCH_REPS),--reps $(BENCH_REPS)) $(if $(BENCH_QUICK),--quick)
+		--venv $(BUILD)/bench-venv $(if $(BENCH_REPS),--reps $(BENCH_REPS)) $(if $(BENCH_QUICK),--quick) \
+		$(if $(filter 0,$(BENCH_ICOUNT)),,--icount)
 
 # perf from the kernel tree (tools/perf), for the guest: no libtraceevent or JSON events
 # (neither is needed to sample cpu-clock under TCG).
@@ -145,7 +150,7 @@ profile: modules-bench perf
 	@tools/setup.sh $(RBOND_CACHE) $(BINDGEN_VERSION) $(RUSTFILT_VERSION)
 	@python3 tools/bench/profile.py --kernel $(KOBJ) --modules $(MODULES_BENCH) --perf $(PERF_OUT) \
 		--rustfilt $(RBOND_CACHE)/rustfilt-$(RUSTFILT_VERSION)/bin/rustfilt --out $(BUILD)/bench \
-		--mode $(PROFILE_MODE)
+		--mode $(PROFILE_MODE) $(if $(filter 0,$(BENCH_ICOUNT)),,--icount)
 
 clean:
 	rm -rf $(BUILD)

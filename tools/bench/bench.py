@@ -120,7 +120,10 @@ def run_guest(args, settings, log_path):
     cmd = [sys.executable, os.path.join(REPO, "tools", "testing", "vm", "run_vm.py"),
            "--kernel", args.kernel, "--modules", args.modules, "--timeout", str(args.timeout),
            "--out-dir", os.path.join(args.out, "raw"),
-           "--console-log", os.path.join(args.out, "console.log"), "tools/bench/guest.sh"]
+           "--console-log", os.path.join(args.out, "console.log")]
+    if args.icount:
+        cmd += ["--qemu-arg=-icount", "--qemu-arg=shift=0,align=off,sleep=off"]
+    cmd += ["tools/bench/guest.sh"]
     cmd += [f"{k}={v}" for k, v in settings.items()]
     records = []
     with open(log_path, "w") as log:
@@ -262,6 +265,10 @@ def main():
     ap.add_argument("--venv", default=os.path.join(REPO, "build", "bench-venv"))
     ap.add_argument("--reps", type=int, help="runs per driver and scenario (BENCH_REPS; default 5, "
                     "2 with --quick)")
+    ap.add_argument("--icount", action="store_true",
+                    help="run the guest on QEMU's instruction counter (-icount shift=0): its clock "
+                         "advances by the instructions it executes, not by host time, so rates "
+                         "measure work per frame whatever else the host is doing")
     ap.add_argument("--failover-reps", type=int, help="runs per driver of the failover (default 2x reps)")
     ap.add_argument("--quick", action="store_true", help="small counts, for a look (BENCH_QUICK)")
     ap.add_argument("--modes", help="the modes to measure, as guest.sh's BENCH_MODES "

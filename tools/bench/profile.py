@@ -44,13 +44,17 @@ def main():
     ap.add_argument("--mode", default="balance-rr")
     ap.add_argument("--count", type=int, default=300000)
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--icount", action="store_true",
+                    help="guest on QEMU's instruction counter, as bench.py --icount: samples "
+                         "then fall by instructions executed, not by host time")
     a = ap.parse_args()
     raw = os.path.join(a.out, "profile-raw")
     os.makedirs(raw, exist_ok=True)
     rc = subprocess.call([sys.executable, os.path.join(REPO, "tools/testing/vm/run_vm.py"),
                           "--kernel", a.kernel, "--modules", a.modules, "--timeout", "900",
-                          "--share", f"perf={a.perf}", "--out-dir", raw,
-                          "tools/bench/profile.sh", a.mode, str(a.count)], cwd=REPO)
+                          "--share", f"perf={a.perf}", "--out-dir", raw]
+                         + (["--qemu-arg=-icount", "--qemu-arg=shift=0,align=off,sleep=off"] if a.icount else [])
+                         + ["tools/bench/profile.sh", a.mode, str(a.count)], cwd=REPO)
     tables = {}
     for drv in DRIVERS:
         src = os.path.join(raw, f"profile-{drv}.txt")

@@ -217,6 +217,7 @@ impl HwAddr {
     }
 
     /// The address bytes.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
@@ -400,6 +401,7 @@ impl Device {
     }
 
     /// The interface index.
+    #[inline]
     pub fn ifindex(&self) -> i32 {
         // SAFETY: `ifindex` is a field of `net_device`.
         unsafe { self.read_once(|d| ptr::addr_of!((*d).ifindex)) }

@@ -438,7 +438,13 @@ impl SkBuff {
         if end > self.len() as isize {
             return Err(EINVAL);
         }
-        if end > 0 {
+        // SAFETY: `cloned` is a bitfield of the valid skb, written only when it is cloned, which
+        // needs the skb itself (ours).
+        let cloned = unsafe { (*skb).cloned() } != 0;
+        if offset >= 0 && end as usize <= self.headlen() && !cloned {
+            // The common case, as C's transmit paths write headers in place: linear bytes of
+            // a buffer no clone shares, which need no call to make them writable.
+        } else if end > 0 {
             // SAFETY: The skb is owned and unshared (type invariants); the length is within
             // `len`, so the pull cannot fail for lack of data.
             to_result(unsafe { bindings::skb_ensure_writable(skb, end as u32) })?;

@@ -79,7 +79,9 @@ fn tables<'a>(bond: &'a Bond, off: Option<&'a SoftirqsOff>) -> Guard<'a, super::
 }
 
 /// The slave a free bucket's frame goes to, through the transmit table (`None`: the table
-/// is gone, or no slave can take the bucket).
+/// is gone, or no slave can take the bucket). Inlined into both callers, as C's
+/// `tlb_choose_channel()` is.
+#[inline(always)]
 fn table_slave<'a>(
     bond: &Bond,
     slaves: &'a [Arc<Slave>],
@@ -102,6 +104,7 @@ fn usable_slave<'a>(bond: &'a Bond, skb: &SkBuff, guard: &'a rcu::Guard) -> Opti
 
 /// bond_xmit_tlb_slave_get(): IPv4 and IPv6 unicast (but neighbour discovery) by the
 /// transmit hash; `None` for the active slave. `off`: called from the transmit path.
+#[inline]
 pub(crate) fn tlb_slave_get<'a>(
     bond: &'a Bond,
     skb: &SkBuff,
@@ -134,6 +137,7 @@ enum AlbHash {
 
 /// The destination address balance-alb hashes; `None` for the frames it leaves to the
 /// active slave.
+#[inline]
 fn alb_hash(skb: &SkBuff) -> Option<AlbHash> {
     let dest = eth_dest(skb)?;
     match skb.protocol() {
@@ -141,9 +145,10 @@ fn alb_hash(skb: &SkBuff) -> Option<AlbHash> {
             if dest == [0xff; 6] {
                 return None;
             }
-            let iph = read_net::<20>(skb, 0)?;
-            let daddr = [iph[16], iph[17], iph[18], iph[19]];
-            (daddr != [0xff; 4] && iph[9] != IPPROTO_IGMP).then_some(AlbHash::V4(daddr))
+            // The protocol (byte 9) and the destination (16..20) of the IPv4 header.
+            let iph = read_net::<11>(skb, 9)?;
+            let daddr = [iph[7], iph[8], iph[9], iph[10]];
+            (daddr != [0xff; 4] && iph[0] != IPPROTO_IGMP).then_some(AlbHash::V4(daddr))
         }
         eth_p::IPV6 => {
             if dest == [0xff; 6] || dest == MAC_V6_ALLMCAST || is_nd(skb) {
@@ -164,6 +169,7 @@ fn alb_hash(skb: &SkBuff) -> Option<AlbHash> {
 
 /// bond_xmit_alb_slave_get(), but for ARP (which [`alb_xmit`] steers first): `None` for the
 /// active slave. `off`: called from the transmit path.
+#[inline]
 pub(crate) fn alb_slave_get<'a>(
     bond: &'a Bond,
     skb: &SkBuff,
@@ -182,12 +188,14 @@ pub(crate) fn alb_slave_get<'a>(
 }
 
 /// bond_tlb_xmit().
+#[inline]
 pub(crate) fn tlb_xmit(dev: &BondDev, skb: SkBuff, guard: &rcu::Guard, off: &SoftirqsOff) {
     let slave = tlb_slave_get(dev.data(), &skb, guard, Some(off));
     do_alb_xmit(dev, skb, slave, guard, off);
 }
 
 /// bond_alb_xmit().
+#[inline]
 pub(crate) fn alb_xmit(dev: &BondDev, mut skb: SkBuff, guard: &rcu::Guard, off: &SoftirqsOff) {
     let slave = if skb.protocol() == eth_p::ARP {
         if dev.data().rlb_rx.load(core::sync::atomic::Ordering::Relaxed) {
@@ -204,6 +212,7 @@ pub(crate) fn alb_xmit(dev: &BondDev, mut skb: SkBuff, guard: &rcu::Guard, off: 
 /// bond_do_alb_xmit(): a frame no slave was chosen for goes through the active slave (and
 /// counts as unbalanced); one on another slave carries that slave's address. A chosen slave
 /// that cannot transmit loses its buckets, and the frame is dropped.
+#[inline]
 fn do_alb_xmit(dev: &BondDev, mut skb: SkBuff, slave: Option<&Arc<Slave>>, guard: &rcu::Guard, off: &SoftirqsOff) {
     let bond = dev.data();
     let dynamic = bond.params.tlb_dynamic_lb.get() != 0;

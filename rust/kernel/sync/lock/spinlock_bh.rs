@@ -134,6 +134,7 @@ unsafe impl super::Backend for SpinLockBhBackend {
         unsafe { crate::bindings::__spin_lock_init(ptr, name, key) }
     }
 
+    #[inline]
     unsafe fn lock(ptr: *mut Self::State) -> Self::GuardState {
         // SAFETY: The safety requirements of this function ensure that `ptr` points to valid
         // memory, and that it has been initialised before.
@@ -141,6 +142,7 @@ unsafe impl super::Backend for SpinLockBhBackend {
         true
     }
 
+    #[inline]
     unsafe fn unlock(ptr: *mut Self::State, guard_state: &Self::GuardState) {
         if *guard_state {
             // SAFETY: The safety requirements of this function ensure that `ptr` is valid and
