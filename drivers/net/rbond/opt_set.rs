@@ -36,7 +36,7 @@ pub(crate) enum Value<'a> {
     /// A per-slave value from netlink (`prio`).
     Slave(&'a Device, i64),
     /// An IPv6 address from netlink (`ns_ip6_target`; C passes it as the value's `extra`,
-    /// with the number 0).
+    /// with the number `ULLONG_MAX`).
     Ipv6([u8; 16]),
 }
 
@@ -113,7 +113,8 @@ fn parse(opt: Opt, value: &Value<'_>) -> Option<u64> {
         return Some(match value {
             Value::Number(n) => *n,
             Value::Slave(_, v) => *v as u64,
-            Value::Text(_) | Value::Ipv6(_) => 0,
+            Value::Text(_) => 0,
+            Value::Ipv6(_) => u64::MAX,
         });
     }
     match value {
@@ -132,7 +133,8 @@ fn interpret(dev: &BondDev, opt: Opt, e: Error, value: &Value<'_>, extack: &mut 
             Value::Text(_) => log_bond!(dev, Err, "option {}: invalid value ({})\n", name, Shown(value.text())),
             Value::Number(n) => log_bond!(dev, Err, "option {}: invalid value ({})\n", name, n),
             Value::Slave(_, v) => log_bond!(dev, Err, "option {}: invalid value ({})\n", name, *v as u64),
-            Value::Ipv6(_) => log_bond!(dev, Err, "option {}: invalid value (0)\n", name),
+            // bond_opt_initextra() leaves the number at ULLONG_MAX.
+            Value::Ipv6(_) => log_bond!(dev, Err, "option {}: invalid value ({})\n", name, u64::MAX),
         }
         if let Some((min, max)) = opt.range() {
             log_bond!(dev, Err, "option {}: allowed values {} - {}\n", name, min, max);

@@ -54,6 +54,11 @@ table() {
 	attempt "netlink: arp_interval with miimon" ip link set bond0 type bond arp_interval 100 miimon 100
 	attempt "netlink: mode while up" ip link set bond0 type bond mode balance-rr
 	attempt "netlink: primary_reselect 9" ip link set bond0 type bond primary_reselect 9
+	attempt "netlink: ns_ip6_target loopback" ip link set bond0 type bond ns_ip6_target ::1
+	attempt "netlink: ns_ip6_target multicast" ip link set bond0 type bond ns_ip6_target ff02::1
+	attempt "netlink: ns_ip6_target twice" ip link set bond0 type bond ns_ip6_target 2001:db8::1,2001:db8::1
+	attempt "netlink: 17 ns_ip6_targets" ip link set bond0 type bond ns_ip6_target $(seq -s, -f 2001:db8::%g 1 17)
+	attempt "netlink: ns_ip6_target cleared" ip link set bond0 type bond ns_ip6_target ::
 	attempt "enslave an up device" sh -c 'ip link set s1 up && ip link set s1 master bond0; rc=$?; ip link set s1 down; exit $rc'
 	attempt "enslave lo" ip link set lo master bond0
 	attempt "enslave the bond itself" ip link set bond0 master bond0

@@ -110,16 +110,18 @@ for mode in active-backup balance-rr balance-xor broadcast balance-tlb balance-a
 		fail "$mode: same text from both drivers" "$(echo "$out" | head -60)"
 	fi
 done
-# ARP monitoring set: the ARP lines of /proc must match (rbond does not run the ARP monitor
-# yet, so the link states around them may differ). Reading /proc with arp_interval set also
+# ARP monitoring set, with ARP and NS targets: the ARP and NS lines of /proc, and the NS
+# targets netlink reports, must match (the link states around them are bond_arp.sh's). Reading /proc with arp_interval set also
 # takes the path that once took a mutex under the RCU read lock (caught by the debug profile).
 arp_lines() {
 	local driver=$1 mode=$2
 	if [ $driver = bonding ]; then load_bonding max_bonds=0; else load_rbond max_bonds=0; fi || return 1
 	topo_peer 2 || return 1
-	ip link add bond0 type bond mode $mode arp_interval 100 arp_ip_target 10.9.0.2,10.9.0.3 || return 1
+	ip link add bond0 type bond mode $mode arp_interval 100 arp_ip_target 10.9.0.2,10.9.0.3 \
+		ns_ip6_target 2001:db8::2,fe80::1,2001:db8:0:1::1,::ffff:10.9.0.9 || return 1
 	ip link set s0 master bond0 && ip link set s1 master bond0 && ip link set bond0 up || return 1
 	grep -E '^(ARP|NS) ' /proc/net/bonding/bond0 > $OUT/arp-$driver-$mode
+	ip -d link show bond0 | grep -o 'ns_ip6_target [^ ]*' >> $OUT/arp-$driver-$mode
 	ip link del bond0
 	topo_clean 2
 	unload_driver $driver

@@ -139,6 +139,11 @@ enum AlbHash {
 /// active slave.
 #[inline]
 fn alb_hash(skb: &SkBuff) -> Option<AlbHash> {
+    if skb.protocol() == eth_p::IP {
+        if let Some(hash) = alb_hash_ipv4_linear(skb) {
+            return hash;
+        }
+    }
     let dest = eth_dest(skb)?;
     match skb.protocol() {
         eth_p::IP => {
@@ -165,6 +170,24 @@ fn alb_hash(skb: &SkBuff) -> Option<AlbHash> {
         }
         _ => None,
     }
+}
+
+/// [`alb_hash`] for IPv4 with the Ethernet and IPv4 headers in the linear part (the common
+/// case), read in place with word loads as C's `eth_hdr()` and `ip_hdr()` are; `None` if
+/// they are not linear.
+#[inline(always)]
+fn alb_hash_ipv4_linear(skb: &SkBuff) -> Option<Option<AlbHash>> {
+    let data = skb.linear_data();
+    let off = usize::try_from(skb.network_offset()).ok()?;
+    let eth = data.get(..6)?;
+    let iph = data.get(off..off.checked_add(20)?)?;
+    let word = |b: &[u8]| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+    let broadcast = word(&eth[..4]) == u32::MAX && eth[4] & eth[5] == 0xff;
+    let daddr = word(&iph[16..20]);
+    if broadcast || daddr == u32::MAX || iph[9] == IPPROTO_IGMP {
+        return Some(None);
+    }
+    Some(Some(AlbHash::V4(daddr.to_ne_bytes())))
 }
 
 /// bond_xmit_alb_slave_get(), but for ARP (which [`alb_xmit`] steers first): `None` for the
