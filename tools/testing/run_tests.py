@@ -47,7 +47,8 @@ KTAP_SUBTEST = re.compile(r"^(\s*)# Subtest: (.*)$")
 TAP_RESULT = re.compile(r"^(ok|not ok) - (.*)$")
 # Suites that must have run: a build that silently lost them must not pass.
 REQUIRED_SUITES = ["rust_doctests_kernel", "rust_kernel_kunit_tests", "rbond_options", "rbond_params",
-                   "rbond_hash", "rbond_lacp_pdu", "rbond_lacp_port", "rbond_lacp"]
+                   "rbond_hash", "rbond_lacp_pdu", "rbond_lacp_port", "rbond_lacp", "rbond_tlb", "rbond_rlb",
+                   "rbond_ns"]
 # Kernel console lines that are reports of a bug, whichever debug option printed them.
 REPORTS = re.compile("|".join([
     r"BUG: ", r"WARNING: ", r"Oops", r"general protection fault", r"Kernel panic",
