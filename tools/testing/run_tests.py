@@ -115,6 +115,8 @@ def run_vm(args, script, log_name, kunit=False, timeout=600, script_args=(), sha
         cmd += ["--env", f"RBOND_SLOW={args.slow:g}"]
     if getattr(args, "cpus", None):
         cmd += ["--cpus", str(args.cpus)]
+    for assignment in getattr(args, "env", None) or []:
+        cmd += ["--env", assignment]
     for share in shares:
         cmd += ["--share", share]
     cmd.append(script)
@@ -342,6 +344,9 @@ def main():
                     help="percent of the repetitions of race loops (RBOND_SCALE in the guest)")
     ap.add_argument("--jobs", type=int, default=1, help="VMs run at once")
     ap.add_argument("--cpus", type=int, help="vCPUs per VM (run_vm.py's default: 2)")
+    ap.add_argument("--env", action="append", metavar="NAME=VALUE",
+                    help="environment variable for the integration scripts (bond_arp.sh: "
+                         "ARP_SECOND_DRIVER=bonding)")
     args = ap.parse_args()
     args.build = os.path.dirname(os.path.abspath(args.kernel))
     passed = failed = skipped = 0
