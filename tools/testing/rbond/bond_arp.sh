@@ -186,10 +186,17 @@ bonds() {
 		[ -n "${U_VLAN[$b]}" ] || echo 0 > /proc/sys/net/ipv6/conf/$b/disable_ipv6 || return 1
 	done
 	if [ -n "${STAGGER:-}" ]; then
-		# Each bond's monitor runs STAGGER seconds after the one before it: the load-balancing
-		# monitor counts a link failure and says so before it takes RTNL, and counts it again
-		# on its next run when another bond's monitor held RTNL at that moment.
-		for b in $LIVE; do ip link set $b up || return 1; nap $STAGGER; done
+		# Each bond opened STAGGER microseconds after the one before it, so that their monitors
+		# never run at the same moment: the load-balancing monitor counts a link failure and
+		# says so before it takes RTNL, and when another bond's monitor holds RTNL then, it
+		# does both again on its next run. (A monitor's runs land on the timer wheel's 32 ms
+		# grid, 128 jiffies apart at HZ=250: the phases stay where the opens put them.)
+		local next=${EPOCHREALTIME/./}
+		for b in $LIVE; do
+			while (( ${EPOCHREALTIME/./} < next )); do nap 0.01; done
+			ip link set $b up || return 1
+			next=$((next + STAGGER))
+		done
 	else
 		for b in $LIVE; do
 			echo "link set $b up"
@@ -508,7 +515,7 @@ scen_lb() {
 	U_TARGETS=1
 	topo || return 1
 	mark create
-	STAGGER=0.15 bonds lb_opts || return 1
+	STAGGER=170000 bonds lb_opts || return 1
 	base_sent
 	wait_all "probes going" 15 down_or_rounds 4 || return 1
 	wait_all "s0 and s1 up" 5 lb_up || return 1
