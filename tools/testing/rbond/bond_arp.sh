@@ -48,7 +48,10 @@
 #    slave of the highest prio) and releasing change them.
 #
 # Under TCG every process started costs tens of milliseconds: the steps start a few (ip and
-# tc batches for all units at once), the polls none.
+# tc batches for all units at once), the polls none. The VM runs with -icount (the line below,
+# read by run_tests.py): on a loaded host a plain TCG guest stalls for seconds, its jiffies
+# jump, and a backup that should outlive the active slave by one interval fails with it.
+# run_tests: icount
 . tools/testing/rbond/lib.sh
 quiet_ipv6
 OUT=/tmp/arp
