@@ -74,6 +74,7 @@ nap() { read -r -t ${1:-0.1} -u 9 _ || true; }
 
 # --- units -------------------------------------------------------------------------------
 declare -A U_I U_N U_KIND U_VLAN U_CLIENT MII LFC MNS BASE
+PROC=()
 ALL=            # every unit of the scenario
 LIVE=           # the units still going through its steps
 
@@ -254,22 +255,26 @@ sent() {
 }
 
 # --- what is read ------------------------------------------------------------------------
-# bstate B: /proc/net/bonding/B, without a fork: B_ACT (the active slave, "-" in modes without
-# one), B_MII (the bond's), MII[slave] (spaces as -) and LFC[slave] (link failure count), for
-# the enslaved slaves.
+# proc B: /proc/net/bonding/B into PROC[], in one read (mapfile reads on; `while read` seeks
+# back after each line, and seq_file then prints the text anew from the state of that moment,
+# which may have moved under it). No fork.
+proc() { PROC=(); [ -r /proc/net/bonding/$1 ] && mapfile -t PROC < /proc/net/bonding/$1; }
+# bstate B: B_ACT (the active slave, "-" in modes without one), B_MII (the bond's), MII[slave]
+# (spaces as -) and LFC[slave] (link failure count), for the enslaved slaves.
 bstate() {
 	local line cur=
 	B_ACT=- B_MII=-
 	MII=() LFC=()
-	[ -r /proc/net/bonding/$1 ] || return 1
-	while IFS= read -r line; do
+	proc $1
+	[ ${#PROC[@]} -gt 0 ] || return 1
+	for line in "${PROC[@]}"; do
 		case $line in
 		"Currently Active Slave: "*) B_ACT=${line#*: } ;;
 		"Slave Interface: "*) cur=${line#*: } ;;
 		"MII Status: "*) if [ -z "$cur" ]; then B_MII=${line#*: }; else MII[$cur]=${line#*: }; MII[$cur]=${MII[$cur]// /-}; fi ;;
-		"Link Failure Count: "*) LFC[$cur]=${line#*: } ;;
+		"Link Failure Count: "*) [ -n "$cur" ] && LFC[$cur]=${line#*: } ;;
 		esac
-	done < /proc/net/bonding/$1
+	done
 }
 
 # read_maddrs: every device's solicited-node multicast MACs but 33:33:ff:00:00:01 (a bond's
@@ -340,17 +345,16 @@ snap() {
 		bline $b $how
 		rec "$b $STEP" "$LINE"
 		f=$OUT/$SCEN-$LABEL.d/$b-$STEP
-		echo "== /proc/net/bonding/$b" >> $f
 		s=0
 		{
-			read -r line
-			while IFS= read -r line; do
+			echo "== /proc/net/bonding/$b"
+			for line in "${PROC[@]:1}"; do
 				[[ $line == "Slave Interface: "* ]] && s=1
 				[ "$how" = rotating ] && [ $s = 1 ] && [[ $line == "MII Status: "* ]] &&
 					[ "$line" != "MII Status: up" ] && line="MII Status: (rotating)"
 				printf '%s\n' "$line"
 			done
-		} < /proc/net/bonding/$b >> $f
+		} >> $f
 	done
 }
 
