@@ -362,8 +362,15 @@ fn loadbalance_arp_mon(dev: &BondDev) {
         }
     }
     if changed {
-        // bond_slave_state_change().
-        set_carrier(dev);
+        // bond_slave_state_change(): slaves up are active, slaves down backups. The carrier
+        // follows only through the failover's reselection, as in C.
+        for s in slaves.iter() {
+            match s.link() {
+                link::UP => s.set_active(&rtnl),
+                link::DOWN => s.set_backup(&rtnl),
+                _ => {}
+            }
+        }
         if bond.params.mode() == Mode::BalanceXor {
             let _ = bond.update_slave_arr(&rtnl, None);
         }

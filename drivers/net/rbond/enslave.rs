@@ -216,10 +216,11 @@ fn attach(
     let fom = bond.params.fail_over_mac.get();
 
     let slave = Slave::new(slave_dev, dev, slave_dev.mtu())?;
-    // The ARP monitor's clocks start one interval in the past: nothing heard yet.
+    // The ARP monitor's clocks start one interval in the past: nothing heard or sent yet.
     let heard = (kernel::time::jiffies() as usize)
         .wrapping_sub(kernel::time::msecs_to_jiffies(bond.params.arp_interval.get()) as usize + 1);
     slave.last_rx.store(heard, core::sync::atomic::Ordering::Relaxed);
+    slave.last_tx.store(heard, core::sync::atomic::Ordering::Relaxed);
     for t in &slave.target_last_arp_rx {
         t.store(heard, core::sync::atomic::Ordering::Relaxed);
     }
