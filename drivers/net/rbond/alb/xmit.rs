@@ -128,17 +128,10 @@ pub(crate) fn tlb_slave_get<'a>(
     }
 }
 
-/// What bond_xmit_alb_slave_get() hashes, if the frame is balanced: the destination
-/// address.
-enum AlbHash {
-    V4([u8; 4]),
-    V6([u8; 16]),
-}
-
-/// The destination address balance-alb hashes; `None` for the frames it leaves to the
-/// active slave.
+/// The bucket balance-alb puts a frame in, `_simple_hash()` of its destination address;
+/// `None` for the frames it leaves to the active slave.
 #[inline]
-fn alb_hash(skb: &SkBuff) -> Option<AlbHash> {
+fn alb_hash(skb: &SkBuff) -> Option<u8> {
     if skb.protocol() == eth_p::IP {
         if let Some(hash) = alb_hash_ipv4_linear(skb) {
             return hash;
@@ -153,7 +146,7 @@ fn alb_hash(skb: &SkBuff) -> Option<AlbHash> {
             // The protocol (byte 9) and the destination (16..20) of the IPv4 header.
             let iph = read_net::<11>(skb, 9)?;
             let daddr = [iph[7], iph[8], iph[9], iph[10]];
-            (daddr != [0xff; 4] && iph[0] != IPPROTO_IGMP).then_some(AlbHash::V4(daddr))
+            (daddr != [0xff; 4] && iph[0] != IPPROTO_IGMP).then(|| simple_hash(&daddr))
         }
         eth_p::IPV6 => {
             if dest == [0xff; 6] || dest == MAC_V6_ALLMCAST || is_nd(skb) {
@@ -164,9 +157,7 @@ fn alb_hash(skb: &SkBuff) -> Option<AlbHash> {
             if ip6[8..24].iter().all(|&b| b == 0) {
                 return None;
             }
-            let mut daddr = [0u8; 16];
-            daddr.copy_from_slice(&ip6[24..40]);
-            Some(AlbHash::V6(daddr))
+            Some(simple_hash(&ip6[24..40]))
         }
         _ => None,
     }
@@ -176,7 +167,7 @@ fn alb_hash(skb: &SkBuff) -> Option<AlbHash> {
 /// case), read in place with word loads as C's `eth_hdr()` and `ip_hdr()` are; `None` if
 /// they are not linear.
 #[inline(always)]
-fn alb_hash_ipv4_linear(skb: &SkBuff) -> Option<Option<AlbHash>> {
+fn alb_hash_ipv4_linear(skb: &SkBuff) -> Option<Option<u8>> {
     let data = skb.linear_data();
     let off = usize::try_from(skb.network_offset()).ok()?;
     let eth = data.get(..6)?;
@@ -187,26 +178,24 @@ fn alb_hash_ipv4_linear(skb: &SkBuff) -> Option<Option<AlbHash>> {
     if broadcast || daddr == u32::MAX || iph[9] == IPPROTO_IGMP {
         return Some(None);
     }
-    Some(Some(AlbHash::V4(daddr.to_ne_bytes())))
+    // The XOR of the four bytes, folded in the word.
+    let x = daddr ^ (daddr >> 16);
+    Some(Some((x ^ (x >> 8)) as u8))
 }
 
 /// bond_xmit_alb_slave_get(), but for ARP (which [`alb_xmit`] steers first): `None` for the
 /// active slave. `off`: called from the transmit path.
-#[inline]
+#[inline(always)]
 pub(crate) fn alb_slave_get<'a>(
     bond: &'a Bond,
     skb: &SkBuff,
     guard: &'a rcu::Guard,
     off: Option<&SoftirqsOff>,
 ) -> Option<&'a Arc<Slave>> {
-    let hash = alb_hash(skb)?;
+    let index = alb_hash(skb)?;
     if bond.params.tlb_dynamic_lb.get() == 0 {
         return usable_slave(bond, skb, guard);
     }
-    let index = match &hash {
-        AlbHash::V4(a) => simple_hash(a),
-        AlbHash::V6(a) => simple_hash(a),
-    };
     table_slave(bond, bond.slaves(guard), index, skb.len(), off)
 }
 
@@ -235,7 +224,7 @@ pub(crate) fn alb_xmit(dev: &BondDev, mut skb: SkBuff, guard: &rcu::Guard, off: 
 /// bond_do_alb_xmit(): a frame no slave was chosen for goes through the active slave (and
 /// counts as unbalanced); one on another slave carries that slave's address. A chosen slave
 /// that cannot transmit loses its buckets, and the frame is dropped.
-#[inline]
+#[inline(always)]
 fn do_alb_xmit(dev: &BondDev, mut skb: SkBuff, slave: Option<&Arc<Slave>>, guard: &rcu::Guard, off: &SoftirqsOff) {
     let bond = dev.data();
     let dynamic = bond.params.tlb_dynamic_lb.get() != 0;
