@@ -171,7 +171,7 @@ fn alb_hash_ipv4_linear(skb: &SkBuff) -> Option<Option<u8>> {
     let data = skb.linear_data();
     let off = usize::try_from(skb.network_offset()).ok()?;
     let eth = data.get(..6)?;
-    let iph = data.get(off..off.checked_add(20)?)?;
+    let iph = data.get(off..off.wrapping_add(20))?;
     let word = |b: &[u8]| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
     let broadcast = word(&eth[..4]) == u32::MAX && eth[4] & eth[5] == 0xff;
     let daddr = word(&iph[16..20]);
@@ -227,12 +227,12 @@ pub(crate) fn alb_xmit(dev: &BondDev, mut skb: SkBuff, guard: &rcu::Guard, off: 
 #[inline(always)]
 fn do_alb_xmit(dev: &BondDev, mut skb: SkBuff, slave: Option<&Arc<Slave>>, guard: &rcu::Guard, off: &SoftirqsOff) {
     let bond = dev.data();
-    let dynamic = bond.params.tlb_dynamic_lb.get() != 0;
+    let dynamic = || bond.params.tlb_dynamic_lb.get() != 0;
     let curr = bond.curr_active(guard);
     let slave = match slave {
         Some(s) => Some(s),
         None => {
-            if dynamic {
+            if dynamic() {
                 if let Some(tx) = bond.alb.lock_softirqs_off(off).tx.as_mut() {
                     tx.add_unbalanced(skb.len());
                 }
@@ -247,7 +247,7 @@ fn do_alb_xmit(dev: &BondDev, mut skb: SkBuff, slave: Option<&Arc<Slave>>, guard
         }
         return crate::xmit::queue_xmit(skb, &s.dev);
     }
-    if dynamic {
+    if dynamic() {
         if let Some(tx) = bond.alb.lock_softirqs_off(off).tx.as_mut() {
             tx.clear_slave(s.key(), false);
         }
