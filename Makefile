@@ -2,7 +2,7 @@
 #
 #   make run      set up, build, boot a VM and show rbond at work
 #   make check    set up, build and run every test (KUnit + integration); last line "N passed, N failed"
-#   make bench    rbond against bonding.ko, side by side in one VM (about 20 min): median, spread and
+#   make bench    rbond against bonding.ko, side by side in one VM (about 30 min): median, spread and
 #                 ratio per scenario in build/bench/results.{md,json}, failover plot failover.png.
 #                 BENCH_REPS=N runs per driver (default 5), BENCH_QUICK=1 for small counts (2 runs);
 #                 the guest runs on QEMU's instruction counter (BENCH_ICOUNT=0: on host time)
