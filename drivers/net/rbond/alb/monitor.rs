@@ -38,9 +38,14 @@ const MAX_DEPTH: u32 = 8;
 
 /// alb_send_lp_vid(): one learning packet from and to `mac`, tagged for `vlan` if given.
 fn send_lp(slave_dev: &Device, mac: &[u8], vlan: Option<(VlanProto, u16)>) {
+    // C copies 6 bytes (ether_addr_copy) whatever the device's address length: the first 6,
+    // here zero-padded for a shorter address.
+    let mut addr = [0u8; 6];
+    let n = mac.len().min(6);
+    addr[..n].copy_from_slice(&mac[..n]);
     let mut frame = [0u8; ETH_ZLEN];
-    frame[..6].copy_from_slice(mac);
-    frame[6..12].copy_from_slice(mac);
+    frame[..6].copy_from_slice(&addr);
+    frame[6..12].copy_from_slice(&addr);
     frame[12..14].copy_from_slice(&ETH_P_LOOPBACK.to_be_bytes());
     let Ok(mut skb) = SkBuff::alloc(32, ETH_ZLEN) else { return };
     if skb.put(&frame).is_err() {
