@@ -54,6 +54,14 @@ wait_for "$side ($driver): the other side saw the cut" 60 other_says cut-seen
 [ $side = a ] && echo "PAIR-MEND 1"
 wait_for "$side ($driver): eth1 has carrier again" 30 grep -qx 1 /sys/class/net/eth1/carrier
 wait_for "$side ($driver): eth1 rejoins the aggregator" 60 aggregated root bond0 eth 2
+# The other side's last LACPDU on each port says it collects and distributes (port state 63
+# with lacp_rate fast) before the text is taken: this side's ports may be distributing
+# before the other side's PDU saying so has arrived.
+partner_distributing() {
+	[ "$(awk '/details partner lacp pdu:/ { p = 1 } p && /port state:/ { print $3; p = 0 }' \
+		/proc/net/bonding/bond0 | sort -u)" = 63 ]
+}
+wait_for "$side ($driver): the other side's ports distribute, in its LACPDUs" 30 partner_distributing
 
 sed 1d /proc/net/bonding/bond0 | grep -v Churn | sed -e 's/[0-9a-f]\{2\}\(:[0-9a-f]\{2\}\)\{5\}/<mac>/g' > $SHARED/proc-$side
 say done
