@@ -217,24 +217,24 @@ fn changelink(dev: &BondDev, rtnl: &Rtnl, data: &Attrs<'_>, mut extack: Option<&
     }
     if let Some(targets) = data.get(attr::NS_IP6_TARGET.into()) {
         crate::ns::clear_targets(dev, rtnl);
+        // As C: stop at the first refused target, warn if none was taken, then fail.
         let mut count = 0;
+        let mut result = Ok(());
         for t in targets.nested() {
             let Some(addr) = t.data().get(..16).and_then(|a| <[u8; 16]>::try_from(a).ok()) else {
                 set_err_msg(ex.as_deref_mut(), c_str!("Invalid IPv6 address"));
                 return Err(EINVAL);
             };
-            let r = opt_set::set(dev, rtnl, Opt::NsTargets, Value::Ipv6(addr), ex.as_deref_mut());
-            if r.is_err() {
-                if count == 0 && dev.data().params.arp_interval.get() != 0 {
-                    crate::log_bond!(dev, Warn, "Removing last ns target with arp_interval on\n");
-                }
-                return r;
+            result = opt_set::set(dev, rtnl, Opt::NsTargets, Value::Ipv6(addr), ex.as_deref_mut());
+            if result.is_err() {
+                break;
             }
             count += 1;
         }
         if count == 0 && dev.data().params.arp_interval.get() != 0 {
             crate::log_bond!(dev, Warn, "Removing last ns target with arp_interval on\n");
         }
+        result?;
     }
     if let Some(v) = num(attr::ARP_VALIDATE) {
         let v = v?;
