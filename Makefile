@@ -11,7 +11,8 @@
 #                 positive control first; any report fails the run
 #   make selftests  the kernel's bonding selftests, unmodified, against rbond; DRIVER=bonding
 #                 runs them against bonding.ko; SELFTESTS="a.sh b.sh" runs a subset
-#   make profile  perf profiles of the pktgen scenario (PROFILE_MODE, default balance-rr), both
+#   make profile  perf profiles of a bench scenario (PROFILE_SCENARIO pktgen or iperf, default
+#                 pktgen; PROFILE_MODE, default balance-rr), both
 #                 drivers side by side in build/bench/profile.md; `make perf` builds perf alone
 #   make kernel   the Rust-enabled test kernel, bonding.ko and the in-tree rbond.ko
 #   make modules  rbond.ko out of tree, against KDIR (default: the test kernel built here)
@@ -66,6 +67,7 @@ DEBUG_JOBS  ?= 1
 DEBUG_CPUS  ?= 2
 # make profile
 PROFILE_MODE ?= balance-rr
+PROFILE_SCENARIO ?= pktgen
 PERF_OUT     := $(BUILD)/perf
 # make selftests
 DRIVER    ?= rbond
@@ -150,7 +152,7 @@ profile: modules-bench perf
 	@tools/setup.sh $(RBOND_CACHE) $(BINDGEN_VERSION) $(RUSTFILT_VERSION)
 	@python3 tools/bench/profile.py --kernel $(KOBJ) --modules $(MODULES_BENCH) --perf $(PERF_OUT) \
 		--rustfilt $(RBOND_CACHE)/rustfilt-$(RUSTFILT_VERSION)/bin/rustfilt --out $(BUILD)/bench \
-		--mode $(PROFILE_MODE) $(if $(filter 0,$(BENCH_ICOUNT)),,--icount)
+		--mode $(PROFILE_MODE) --scenario $(PROFILE_SCENARIO) $(if $(filter 0,$(BENCH_ICOUNT)),,--icount)
 
 clean:
 	rm -rf $(BUILD)

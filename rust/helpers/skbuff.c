@@ -68,16 +68,6 @@ void rust_helper_skb_set_protocol(struct sk_buff *skb, __be16 protocol)
 	skb->protocol = protocol;
 }
 
-struct net_device *rust_helper_skb_dev(const struct sk_buff *skb)
-{
-	return skb->dev;
-}
-
-void rust_helper_skb_set_dev(struct sk_buff *skb, struct net_device *dev)
-{
-	skb->dev = dev;
-}
-
 u8 rust_helper_skb_pkt_type(const struct sk_buff *skb)
 {
 	return skb->pkt_type;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`make profile`: perf profiles of the pktgen scenario, bonding.ko and rbond side by side.
+"""`make profile`: perf profiles of a bench scenario, bonding.ko and rbond side by side.
 
 Boots the bench's VM with the kernel tree's perf shared in (tools/bench/profile.sh runs
 there), demangles the Rust symbols with rustfilt, and writes build/bench/profile-<driver>.txt
@@ -22,7 +22,7 @@ def top(path, n):
     header, rows = "", []
     with open(path) as f:
         for line in f:
-            if line.startswith("# ") and not header and "pps" in line:
+            if line.startswith("# ") and not header and "while sampled" in line:
                 header = line[2:].strip()
             parts = line.split(None, 2)
             if len(parts) == 3 and parts[0].endswith("%") and parts[1].startswith("["):
@@ -42,19 +42,23 @@ def main():
     ap.add_argument("--rustfilt", required=True)
     ap.add_argument("--out", default=os.path.join(REPO, "build", "bench"))
     ap.add_argument("--mode", default="balance-rr")
-    ap.add_argument("--count", type=int, default=300000)
+    ap.add_argument("--scenario", choices=["pktgen", "iperf"], default="pktgen")
+    ap.add_argument("--count", type=int,
+                    help="pktgen: frames (default 300000); iperf: seconds (default 4)")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--icount", action="store_true",
                     help="guest on QEMU's instruction counter, as bench.py --icount: samples "
                          "then fall by instructions executed, not by host time")
     a = ap.parse_args()
+    if a.count is None:
+        a.count = 300000 if a.scenario == "pktgen" else 4
     raw = os.path.join(a.out, "profile-raw")
     os.makedirs(raw, exist_ok=True)
     rc = subprocess.call([sys.executable, os.path.join(REPO, "tools/testing/vm/run_vm.py"),
                           "--kernel", a.kernel, "--modules", a.modules, "--timeout", "900",
                           "--share", f"perf={a.perf}", "--out-dir", raw]
                          + (["--qemu-arg=-icount", "--qemu-arg=shift=0,align=off,sleep=off"] if a.icount else [])
-                         + ["tools/bench/profile.sh", a.mode, str(a.count)], cwd=REPO)
+                         + ["tools/bench/profile.sh", a.mode, str(a.count), a.scenario], cwd=REPO)
     tables = {}
     for drv in DRIVERS:
         src = os.path.join(raw, f"profile-{drv}.txt")
@@ -66,7 +70,7 @@ def main():
             subprocess.run([a.rustfilt], stdin=i, stdout=o, check=True)
         tables[drv] = top(dst, a.top)
     with open(os.path.join(a.out, "profile.md"), "w") as f:
-        f.write(f"perf (cpu-clock, all CPUs, 1000 Hz) during the pktgen scenario, {a.mode}\n\n")
+        f.write(f"perf (cpu-clock, all CPUs, 1000 Hz) during the {a.scenario} scenario, {a.mode}\n\n")
         for drv in DRIVERS:
             f.write(f"- {drv}: {tables[drv][0]}\n")
         f.write(f"\n| # | bonding.ko | % | rbond | % |\n|---|---|---|---|---|\n")

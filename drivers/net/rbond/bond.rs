@@ -528,6 +528,9 @@ fn for_rx_slaves(dev: &BondDev, rtnl: &Rtnl, f: impl Fn(&Device) -> Result) -> R
 
 #[vtable]
 impl Driver for Bond {
+    /// bond_netdev_ops' `.ndo_features_check = passthru_features_check`: the slaves decide.
+    const FEATURES_PASSTHRU: bool = true;
+
     fn setup(dev: &mut Setup<'_>) -> impl PinInit<Self> {
         let d = globals::defaults();
         dev.ether_setup();
@@ -538,8 +541,7 @@ impl Driver for Bond {
             priv_flags::XMIT_DST_RELEASE | priv_flags::TX_SKB_SHARING,
         );
         dev.set_lltx(true);
-        // bond_setup() also offers VLAN filtering (CTAG/STAG_FILTER); rbond does not
-        // propagate VLAN ids to slaves yet, so it does not claim to filter.
+        // bond_setup()'s feature sets (VLAN ids reach the slaves through vlan_rx_add_vid).
         let hw = Features::MASTER_UPPER_DEV_VLAN
             | Features::HW_VLAN_CTAG_RX
             | Features::HW_VLAN_CTAG_FILTER

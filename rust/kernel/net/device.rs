@@ -1276,6 +1276,12 @@ pub trait Driver: Sized + Send + Sync + 'static {
         Ok(())
     }
 
+    /// Whether the device leaves the per-skb offload checks to its lower devices
+    /// (`ndo_features_check` is `passthru_features_check`), as stacked devices such as bonding
+    /// and team do. Otherwise the core's default applies, which takes the hardware offloads
+    /// away from frames with more than one VLAN tag (`dflt_features_check`).
+    const FEATURES_PASSTHRU: bool = false;
+
     /// `ndo_start_xmit`: transmit (or drop) `skb`.
     ///
     /// The kernel calls it with bottom halves (or interrupts) disabled, an RCU read-side

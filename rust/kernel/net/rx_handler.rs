@@ -105,15 +105,16 @@ impl<T: RxHandler> Drop for Registration<T> {
 
 extern "C" fn handler<T: RxHandler>(pskb: *mut *mut bindings::sk_buff) -> bindings::rx_handler_result_t {
     // SAFETY: The core passes a valid skb it owns, and lets the handler replace it.
-    let skb = unsafe { bindings::skb_share_check(*pskb, bindings::GFP_ATOMIC) };
+    let skb = unsafe { share_check(*pskb) };
     if skb.is_null() {
         return bindings::rx_handler_result_RX_HANDLER_CONSUMED;
     }
     // SAFETY: `skb->dev` is the device the handler is registered on; its `rx_handler_data` is
     // the `Arc<T>` pointer the registration keeps alive until after unregistering, and the
-    // core runs handlers inside an RCU read-side section.
+    // core runs handlers inside an RCU read-side section. `skb_share_check` returned an
+    // unshared skb, so its `dev` field is ours to read.
     let data = unsafe {
-        let dev = bindings::skb_dev(skb);
+        let dev = (*skb).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev;
         &*(*dev).rx_handler_data.cast::<T>()
     };
     // SAFETY: `skb_share_check` returned an unshared skb we own.
@@ -129,4 +130,23 @@ extern "C" fn handler<T: RxHandler>(pskb: *mut *mut bindings::sk_buff) -> bindin
         unsafe { *pskb = s.into_raw() };
     }
     result
+}
+
+/// `skb_share_check(skb, GFP_ATOMIC)` with its common case inline, as the C inline has it: an
+/// skb nobody else holds (`skb->users` is 1) is returned as it is; a shared one is replaced by
+/// a clone (null if that fails, the original freed either way).
+///
+/// # Safety
+///
+/// `skb` is a valid skb the caller owns a reference to.
+#[inline(always)]
+unsafe fn share_check(skb: *mut bindings::sk_buff) -> *mut bindings::sk_buff {
+    // SAFETY: `skb` is valid (the caller's promise); `skb_shared()` is `refcount_read()`, a
+    // `READ_ONCE` of the counter, which a volatile read is.
+    let users = unsafe { core::ptr::read_volatile(core::ptr::addr_of!((*skb).users.refs.counter)) };
+    if users == 1 {
+        return skb;
+    }
+    // SAFETY: As above; the helper consumes our reference and returns one to a clone, or null.
+    unsafe { bindings::skb_share_check(skb, bindings::GFP_ATOMIC) }
 }

@@ -552,9 +552,10 @@ impl SkBuff {
     /// when an rx_handler hands a frame to its upper device.
     #[inline]
     pub fn set_dev(&mut self, dev: &Device) {
-        // SAFETY: The skb is owned and unshared; the caller keeps `dev` alive while the skb
-        // is in flight (the core drains skbs from a device before freeing it).
-        unsafe { bindings::skb_set_dev(self.as_raw(), dev.as_raw()) };
+        // SAFETY: The skb is owned and unshared, so its `dev` field is ours to write; the
+        // caller keeps `dev` alive while the skb is in flight (the core drains skbs from a
+        // device before freeing it).
+        unsafe { (*self.as_raw()).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev = dev.as_raw() };
     }
 
     /// The transmit queue index (`skb_get_queue_mapping`).

@@ -89,6 +89,11 @@ impl<T: Driver> Adapter<T> {
         } else {
             None
         },
+        ndo_features_check: if T::FEATURES_PASSTHRU {
+            Some(bindings::passthru_features_check)
+        } else {
+            None
+        },
         ndo_validate_addr: Some(bindings::eth_validate_addr),
         // SAFETY: The remaining fields are optional function pointers, for which NULL (all
         // zeroes) means "not implemented".
