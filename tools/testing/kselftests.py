@@ -25,6 +25,8 @@ SELFTESTS_IN_CHECK = [
     "bond-arp-interval-causes-panic.sh",
     "bond-break-lacpdu-tx.sh",
     "bond-eth-type-change.sh",
+    "bond-lladdr-target.sh",
+    "bond_macvlan_ipvlan.sh",
     "dev_addr_lists.sh",
     "mode-1-recovery-updelay.sh",
     "mode-2-recovery-updelay.sh",
