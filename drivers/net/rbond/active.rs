@@ -106,7 +106,7 @@ pub(crate) fn should_notify_peers(dev: &BondDev) -> bool {
 }
 
 /// bond_hw_addr_swap(): promiscuity and allmulti move to the new active, which leaves the NS
-/// targets' multicast groups (see `ns.rs`). (The address lists
+/// targets' multicast groups (see `monitor/ns.rs`). (The address lists
 /// move in [`move_addr_lists`], once the new active slave is published.)
 fn hw_addr_swap(dev: &BondDev, rtnl: &Rtnl, new: Option<&Arc<Slave>>, old: Option<&Arc<Slave>>) {
     let f = dev.flags();
@@ -120,7 +120,7 @@ fn hw_addr_swap(dev: &BondDev, rtnl: &Rtnl, new: Option<&Arc<Slave>>, old: Optio
         // As in C, before the flags change: the old active slave is still active here, so
         // it does not join the NS targets' groups until the next arp_validate or target
         // change.
-        crate::ns::slave_maddrs(dev.data(), rtnl, old, true);
+        crate::monitor::ns::slave_maddrs(dev.data(), rtnl, old, true);
     }
     if let Some(new) = new {
         if f & flags::PROMISC != 0 {
@@ -129,7 +129,7 @@ fn hw_addr_swap(dev: &BondDev, rtnl: &Rtnl, new: Option<&Arc<Slave>>, old: Optio
         if f & flags::ALLMULTI != 0 {
             let _ = new.dev.set_allmulti(rtnl, 1);
         }
-        crate::ns::slave_maddrs(dev.data(), rtnl, new, false);
+        crate::monitor::ns::slave_maddrs(dev.data(), rtnl, new, false);
     }
 }
 

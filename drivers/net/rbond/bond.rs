@@ -5,12 +5,12 @@
 //! `bond_set_mac_address`, `bond_change_mtu`, `bond_set_rx_mode`, `bond_fix_features`...).
 //!
 //! Enslaving and releasing are in enslave.rs, active slave selection in active.rs, the
-//! per-mode transmit functions in xmit.rs and the MII monitor in monitor.rs.
+//! per-mode transmit functions in xmit.rs and the link monitors in monitor/.
 
 use crate::active;
 use crate::ad::{self, AdStats};
 use crate::alb;
-use crate::arp;
+use crate::monitor::arp;
 use crate::params::MAX_ARP_TARGETS;
 use crate::modes::Transmitters;
 use crate::lacp::engine::Lacp;
@@ -18,7 +18,7 @@ use crate::config::{Params, Strings};
 use crate::enslave;
 use crate::globals;
 use crate::hash;
-use crate::monitor;
+use crate::monitor::mii;
 use crate::options::Mode;
 use crate::slave::{link, Slave};
 use crate::slave_array::SlaveArray;
@@ -129,7 +129,7 @@ pub(crate) struct Bond {
     pub(crate) force_primary: AtomicBool,
     /// Peer notifications still to send.
     pub(crate) send_peer_notif: AtomicU32,
-    /// The MII monitor is looking at the slaves (see `monitor::look_now`).
+    /// The MII monitor is looking at the slaves (see `mii::look_now`).
     pub(crate) mii_looking: AtomicBool,
     /// IGMP membership report rounds still to send.
     pub(crate) igmp_retrans: AtomicU32,
@@ -167,7 +167,7 @@ pub(crate) struct Bond {
     /// ends the list.
     pub(crate) arp_targets: [AtomicU32; MAX_ARP_TARGETS],
     /// The NS monitor's targets (`params.ns_targets`).
-    pub(crate) ns_targets: crate::ns::NsTargets,
+    pub(crate) ns_targets: crate::monitor::ns::NsTargets,
     /// The backup slave the ARP monitor probes through while there is no active slave.
     pub(crate) current_arp_slave: RcuBox<Arc<Slave>>,
     /// Received frames go to the ARP monitor's validation (`recv_probe`, while it runs).
@@ -190,7 +190,7 @@ impl_has_delayed_work! {
 
 impl DeviceWork<MII_WORK> for Bond {
     fn run(dev: ARef<BondDev>) {
-        monitor::mii_monitor(dev);
+        mii::mii_monitor(dev);
     }
 }
 
@@ -579,7 +579,7 @@ impl Driver for Bond {
             rlb_rx: AtomicBool::new(false),
             alb_work <- new_delayed_work!("rbond alb"),
             arp_targets: arp_targets(&d.arp_targets[..d.arp_target_count]),
-            ns_targets: crate::ns::NsTargets::new(),
+            ns_targets: crate::monitor::ns::NsTargets::new(),
             current_arp_slave: RcuBox::empty(),
             arp_rx: AtomicBool::new(false),
             arp_work <- new_delayed_work!("rbond arp"),

@@ -6,7 +6,7 @@
 
 use crate::active;
 use crate::bond::{set_carrier, BondDev, SlaveEntry, ARPHRD_CAN, ARPHRD_ETHER, ARPHRD_INFINIBAND};
-use crate::monitor::LinkCheck;
+use crate::monitor::mii::LinkCheck;
 use crate::options::{Mode, FOM_ACTIVE, FOM_FOLLOW};
 use crate::slave::{link, Slave};
 use kernel::{
@@ -68,7 +68,7 @@ fn lag_info(mode: Mode) -> LagInfo {
 }
 
 /// bond_slave_is_up(): the device is running and has carrier. (The MII monitor's view of the
-/// link, which `use_carrier` changes, is [`crate::monitor::LinkCheck`].)
+/// link, which `use_carrier` changes, is [`crate::monitor::mii::LinkCheck`].)
 pub(crate) fn dev_link_up(dev: &Device) -> bool {
     dev.is_running() && dev.carrier_ok()
 }
@@ -417,7 +417,7 @@ fn attach(
     dev.compute_master_upper_features(rtnl, true);
     set_carrier(dev);
     // Before the selection, which takes the groups off again if this slave becomes active.
-    crate::ns::slave_maddrs(bond, rtnl, &slave, true);
+    crate::monitor::ns::slave_maddrs(bond, rtnl, &slave, true);
 
     if bond.uses_primary() {
         active::select_active_slave(dev, rtnl);
@@ -571,7 +571,7 @@ pub(crate) fn release(
         active::change_active_slave(dev, rtnl, None);
     }
     // After the change: a slave that was active is a backup now, with groups to take off.
-    crate::ns::slave_maddrs(bond, rtnl, &slave, false);
+    crate::monitor::ns::slave_maddrs(bond, rtnl, &slave, false);
     if let Ok(slaves) = slave_list(dev) {
         mode.ops().released(dev, rtnl, &slaves, &slave);
     }

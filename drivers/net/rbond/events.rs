@@ -122,7 +122,7 @@ fn slave_event(rtnl: &Rtnl, event: Event, dev: &BondDev, slave_dev: &Device) {
             // the driver, which the event says nothing about, so it keeps its ticks.
             let p = &bond.params;
             if p.miimon.get() != 0 && p.use_carrier.get() != 0 && dev.is_running() {
-                crate::monitor::look_now(dev, rtnl);
+                crate::monitor::mii::look_now(dev, rtnl);
             }
         }
         Event::ChangeName => {

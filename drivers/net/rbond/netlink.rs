@@ -216,7 +216,7 @@ fn changelink(dev: &BondDev, rtnl: &Rtnl, data: &Attrs<'_>, mut extack: Option<&
         }
     }
     if let Some(targets) = data.get(attr::NS_IP6_TARGET.into()) {
-        crate::ns::clear_targets(dev, rtnl);
+        crate::monitor::ns::clear_targets(dev, rtnl);
         // As C: stop at the first refused target, warn if none was taken, then fail.
         let mut count = 0;
         let mut result = Ok(());

@@ -186,7 +186,7 @@ fn apply(
             // bond_option_arp_validate_set(): backups join or leave the NS targets' groups.
             if changed {
                 for s in bond.slaves(&rcu::read_lock()) {
-                    crate::ns::set_maddrs(bond, rtnl, s, v32 != 0);
+                    crate::monitor::ns::set_maddrs(bond, rtnl, s, v32 != 0);
                 }
             }
             Ok(())
@@ -214,7 +214,7 @@ fn apply(
         Opt::MissedMax => Ok(p.missed_max.set(v32)),
         Opt::ArpTargets => set_arp_target(dev, value),
         Opt::NsTargets => match value {
-            Value::Ipv6(t) => crate::ns::add_target(dev, rtnl, &t),
+            Value::Ipv6(t) => crate::monitor::ns::add_target(dev, rtnl, &t),
             // Netlink is its only way in.
             _ => Err(EINVAL),
         },

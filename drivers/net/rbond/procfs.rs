@@ -97,7 +97,7 @@ fn write_info(dev: &BondDev, m: &mut impl Write, admin: bool) -> core::fmt::Resu
             if i > 0 {
                 write!(m, ",")?;
             }
-            write!(m, " {}", crate::ns::Ipv6(t))?;
+            write!(m, " {}", crate::monitor::ns::Ipv6(t))?;
         }
         writeln!(m)?;
     }

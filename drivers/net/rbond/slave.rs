@@ -361,7 +361,7 @@ impl RxHandler for Slave {
         };
         // The ARP monitor counts what arrives (bond_rcv_validate()).
         if bond.arp_rx.load(Ordering::Relaxed) {
-            crate::arp::rcv_validate(&self.bond, self, &skb, &kernel::sync::rcu::read_lock());
+            crate::monitor::arp::rcv_validate(&self.bond, self, &skb, &kernel::sync::rcu::read_lock());
         }
         // balance-alb learns its clients from the ARPs it receives (rlb_arp_recv()).
         if mode == Mode::BalanceAlb && bond.rlb_rx.load(Ordering::Relaxed) {

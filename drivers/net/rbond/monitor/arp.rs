@@ -208,7 +208,7 @@ fn send_all(dev: &BondDev, s: &Slave, guard: &rcu::Guard) {
 /// bond_send_validate(): the ARP probes, then the NS ones.
 fn send_validate(dev: &BondDev, s: &Slave, guard: &rcu::Guard) {
     send_all(dev, s, guard);
-    crate::ns::send_all(dev, s, guard);
+    crate::monitor::ns::send_all(dev, s, guard);
 }
 
 // --- receiving --------------------------------------------------------------------------
@@ -289,7 +289,7 @@ pub(crate) fn rcv_validate(dev: &BondDev, s: &Slave, skb: &SkBuff, guard: &rcu::
     } else if is_arp {
         arp_rcv(dev, s, skb, guard);
     } else if is_ipv6 && kernel::net::route::ipv6_enabled() {
-        crate::ns::na_rcv(dev, s, skb, guard);
+        crate::monitor::ns::na_rcv(dev, s, skb, guard);
     }
 }
 

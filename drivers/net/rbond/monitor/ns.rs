@@ -20,7 +20,7 @@
 //! ND packet that has no link-layer header yet, which garbles it; rbond sends such a probe
 //! with the outer tag alone.
 
-use crate::arp::{self, Tags};
+use super::arp::{self, Tags};
 use crate::bond::{Bond, BondDev};
 use crate::options::Mode;
 use crate::slave::Slave;
