@@ -347,6 +347,13 @@ impl Bond {
         self.current_arp_slave.get(guard)
     }
 
+    /// The slave the ARP monitor probes through, if any, held past the read-side section (for
+    /// code that may sleep with it).
+    pub(crate) fn current_arp_slave_arc(&self) -> Option<Arc<Slave>> {
+        let guard = rcu::read_lock();
+        self.current_arp_slave.get(&guard).cloned()
+    }
+
     /// Publishes the slave the ARP monitor probes through.
     pub(crate) fn set_current_arp_slave(&self, slave: Option<Arc<Slave>>) -> Result {
         let boxed = slave.map(|s| KBox::new(s, GFP_KERNEL)).transpose()?;

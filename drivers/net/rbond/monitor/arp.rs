@@ -434,7 +434,9 @@ fn ab_commit(dev: &BondDev, rtnl: &Rtnl, slaves: &[Arc<Slave>]) {
                 let tx = s.last_tx.load(Ordering::Relaxed);
                 if !is_curr || (curr.is_none() && in_interval(bond, tx, 1)) {
                     s.set_link(rtnl, link::UP);
-                    if let Some(a) = bond.current_arp_slave(&rcu::read_lock()).cloned() {
+                    // Not `current_arp_slave(&rcu::read_lock())` in the `if let`: the guard
+                    // would live to the end of the block, across the sleeping calls in it.
+                    if let Some(a) = bond.current_arp_slave_arc() {
                         a.set_inactive_flags(rtnl, all_active);
                         let _ = bond.set_current_arp_slave(None);
                     }
