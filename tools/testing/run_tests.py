@@ -311,8 +311,9 @@ def units(args):
     if args.profile == "debug" and not args.only:
         todo.append(("debug profile: positive control (KASAN use-after-free, kmemleak leak)",
                      positive_control))
-    if not args.only:
+    if not args.only or args.only == "kunit":
         todo.append(("KUnit (QEMU TCG)", kunit))
+    if not args.only or args.only == "static":
         todo.append(("static: unsafe and SAFETY comments (tools/testing/check_unsafe.py)",
                      static_checks))
     scripts = sorted(s for s in glob.glob(os.path.join(args.repo, "tools/testing/rbond/*.sh"))
@@ -349,7 +350,8 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--modules", required=True)
     ap.add_argument("--repo", required=True)
-    ap.add_argument("--only", help="run only integration scripts whose name contains this")
+    ap.add_argument("--only", help="run only the integration scripts, two-VM tests and selftests "
+                    "whose name contains this; `kunit` and `static` run those units alone")
     ap.add_argument("--profile", choices=["normal", "debug"], default="normal")
     ap.add_argument("--slow", type=float, default=1.0,
                     help="multiply every VM's time limit (the debug kernel is slower)")
