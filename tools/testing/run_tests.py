@@ -266,6 +266,10 @@ def pair(args, say, script):
            "--console-prefix", prefix]
     if args.slow != 1:
         cmd += ["--env", f"RBOND_SLOW={args.slow:g}"]
+    if args.profile == "debug":
+        # As run_vm() boots the debug kernel: without ACPI, whose _PRT walks timed out on a
+        # loaded host (30 s for each PCI device at boot), and without kmemleak's scans.
+        cmd += ["--append", "acpi=off" + ("" if wants_kmemleak(script) else " kmemleak=off")]
     cmd.append(os.path.relpath(script, args.repo))
     start = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)

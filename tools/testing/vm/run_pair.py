@@ -92,6 +92,8 @@ def vm_command(a, side, driver, ports, monitor, out_dir):
     cmd += ["--qemu-arg=-monitor", f"--qemu-arg=unix:{monitor},server=on,wait=off"]
     for env in a.env:
         cmd += ["--env", env]
+    if a.append:
+        cmd += ["--append", a.append]
     cmd += [a.script, side, driver]
     return cmd
 
@@ -105,6 +107,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--console-prefix", default="/tmp/rbond-pair")
     ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--append", help="extra kernel command line for both sides")
     ap.add_argument("script")
     a = ap.parse_args()
 
