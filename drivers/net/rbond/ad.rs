@@ -151,9 +151,9 @@ impl Env for BondEnv<'_> {
     fn log(&mut self, key: Option<u32>, event: Log) {
         let dev = self.dev;
         if event == Log::NoPartnerResponse {
-            // net_warn_ratelimited(), with the bond's name as pr_warn prints it.
+            // net_warn_ratelimited("%s: Warning: ...", bond->dev->name).
             if kernel::net::device::ratelimit() {
-                kernel::pr_warn!("{}: Warning: No 802.3ad response from the link partner for any adapters in the bond\n", dev.name());
+                crate::log_plain!(Warn, "{}: Warning: No 802.3ad response from the link partner for any adapters in the bond\n", dev.name());
             }
             return;
         }
@@ -165,7 +165,8 @@ impl Env for BondEnv<'_> {
             Log::UnknownSpeed(speed, port) => {
                 // pr_err_once(): the first time only, whichever bond.
                 if !UNKNOWN_SPEED_LOGGED.swap(true, Ordering::Relaxed) {
-                    kernel::pr_err!(
+                    crate::log_plain!(
+                        Err,
                         "{}: (slave {}): unknown ethtool speed ({}) for port {} (set it to 0)\n",
                         dev.name(),
                         s.dev.name(),

@@ -343,7 +343,7 @@ impl ModeOps for LoadBalancing {
             rlb_clear_slave(dev, rtnl, slaves, slave);
         }
         if bond.params.tlb_dynamic_lb.get() == 0 && bond.update_slave_arr(rtnl, None).is_err() {
-            pr_err!("Failed to build slave-array for TLB mode.\n");
+            crate::log_plain!(Err, "Failed to build slave-array for TLB mode.\n");
         }
     }
 

@@ -91,7 +91,8 @@ fn create_proc_entry(bn: &BondNet, bond: &BondDev) {
     };
     match procfs::File::new(dir, &name, BondInfo(bond.into())) {
         Ok(f) => bond.data().surfaces.lock().proc = Some(f),
-        Err(_) => pr_warn!("Warning: Cannot create /proc/net/bonding/{}\n", bond.name()),
+        // bond_create_proc_entry(): netdev_warn(), "Cannot create /proc/net/bonding/<bond>".
+        Err(_) => crate::log_bond!(bond, Warn, "Cannot create /proc/net/bonding/{}\n", bond.name()),
     }
 }
 

@@ -22,3 +22,13 @@ macro_rules! log_slave {
         )
     };
 }
+
+/// `pr_<level>()` in bond_main.c, bond_3ad.c, bond_alb.c and bond_procfs.c, which have no
+/// `pr_fmt`: the message as it is, with no module name first. (bond_sysfs.c's messages, which
+/// its `pr_fmt` starts with "bonding: ", keep `pr_*!` and its "rbond: ".)
+#[macro_export]
+macro_rules! log_plain {
+    ($level:ident, $($arg:tt)+) => {
+        kernel::net::device::log_plain(kernel::net::device::Level::$level, format_args!($($arg)+))
+    };
+}

@@ -43,7 +43,7 @@ impl Inner {
         let proc_dir = match procfs::Dir::new(scope, c_str!("bonding")) {
             Ok(d) => Some(d),
             Err(_) => {
-                pr_warn!("Warning: Cannot create /proc/net/bonding\n");
+                crate::log_plain!(Warn, "Warning: Cannot create /proc/net/bonding\n");
                 None
             }
         };

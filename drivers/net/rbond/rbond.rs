@@ -92,18 +92,19 @@ impl Drop for Rbond {
     }
 }
 
-/// The kernel log, with the module's `rbond: ` prefix.
+/// The kernel log as bond_check_params() writes it: no module name first (bond_main.c has
+/// no `pr_fmt`).
 struct KernelLog;
 
 impl params::Log for KernelLog {
     fn err(&mut self, args: core::fmt::Arguments<'_>) {
-        pr_err!("{}", args);
+        crate::log_plain!(Err, "{}", args);
     }
     fn warn(&mut self, args: core::fmt::Arguments<'_>) {
-        pr_warn!("{}", args);
+        crate::log_plain!(Warn, "{}", args);
     }
     fn info(&mut self, args: core::fmt::Arguments<'_>) {
-        pr_info!("{}", args);
+        crate::log_plain!(Info, "{}", args);
     }
 }
 

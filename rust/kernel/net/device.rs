@@ -1123,16 +1123,38 @@ pub enum Level {
     Info,
 }
 
-impl Device {
-    /// Logs a message about this device as C's `netdev_printk` does: `"<name>: <message>"`
-    /// (with the driver and parent device first for devices that have a parent).
-    pub fn log(&self, level: Level, args: fmt::Arguments<'_>) {
-        let level: &[u8] = match level {
+impl Level {
+    /// The `KERN_<LEVEL>` prefix, NUL-terminated.
+    fn kern(self) -> &'static [u8] {
+        match self {
             Level::Err => b"\x013\0",
             Level::Warn => b"\x014\0",
             Level::Notice => b"\x015\0",
             Level::Info => b"\x016\0",
-        };
+        }
+    }
+}
+
+/// Logs a message as it is, with no prefix: `printk(KERN_<LEVEL> "%pA")`, as C code without
+/// a `pr_fmt` prints (most of the networking drivers' files; `pr_warn!` and friends put the
+/// module's name first).
+pub fn log_plain(level: Level, args: fmt::Arguments<'_>) {
+    let format: &[u8] = match level {
+        Level::Err => b"\x013%pA\0",
+        Level::Warn => b"\x014%pA\0",
+        Level::Notice => b"\x015%pA\0",
+        Level::Info => b"\x016%pA\0",
+    };
+    // SAFETY: The format is NUL-terminated and takes one `%pA`, which makes vsprintf call back
+    // into Rust with `&args`, alive across the call.
+    unsafe { bindings::_printk(format.as_ptr().cast(), ptr::from_ref(&args).cast::<core::ffi::c_void>()) };
+}
+
+impl Device {
+    /// Logs a message about this device as C's `netdev_printk` does: `"<name>: <message>"`
+    /// (with the driver and parent device first for devices that have a parent).
+    pub fn log(&self, level: Level, args: fmt::Arguments<'_>) {
+        let level = level.kern();
         // SAFETY: The level and format are NUL-terminated; `%pA` makes vsprintf call back into
         // Rust with `&args`, which lives across the call.
         unsafe {

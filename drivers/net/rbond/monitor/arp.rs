@@ -28,7 +28,6 @@ use kernel::{
         skb::{eth_p, pkt_type, SkBuff},
         Rtnl,
     },
-    prelude::*,
     sync::{rcu, Arc},
     time::{jiffies, msecs_to_jiffies},
     types::ARef,
@@ -143,7 +142,7 @@ fn tag(skb: SkBuff, tags: Option<&Tags>) -> Option<SkBuff> {
             Ok(skb) => skb,
             Err(_) => {
                 if kernel::net::device::ratelimit() {
-                    pr_err!("failed to insert inner VLAN tag\n");
+                    crate::log_plain!(Err, "failed to insert inner VLAN tag\n");
                 }
                 return None;
             }
@@ -163,7 +162,7 @@ fn send(s: &Slave, dest: [u8; 4], src: [u8; 4], tags: Option<&Tags>) {
     let addrs = arp::Addresses { dest_hw: None, src_hw: Some(own), src_ip: src, target_hw: None, dest_ip: dest };
     let Ok(skb) = arp::create(arp::REQUEST, &s.dev, &addrs) else {
         if kernel::net::device::ratelimit() {
-            pr_err!("ARP packet allocation failed\n");
+            crate::log_plain!(Err, "ARP packet allocation failed\n");
         }
         return;
     };
@@ -184,7 +183,7 @@ fn send_all(dev: &BondDev, s: &Slave, guard: &rcu::Guard) {
             Err(_) => {
                 // No route: a probe anyway, to make some traffic.
                 if bond.params.arp_validate.get() != 0 && !NO_ROUTE_WARNED.swap(true, Ordering::Relaxed) {
-                    pr_warn!("{}: no route to arp_ip_target {} and arp_validate is set\n", dev.name(), crate::opt_set::Ipv4(target));
+                    crate::log_plain!(Warn, "{}: no route to arp_ip_target {} and arp_validate is set\n", dev.name(), crate::opt_set::Ipv4(target));
                 }
                 send(s, target, [0; 4], None);
                 continue;

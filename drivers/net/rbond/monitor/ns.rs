@@ -246,7 +246,7 @@ pub(crate) fn slave_maddrs(bond: &Bond, rtnl: &Rtnl, s: &Slave, add: bool) {
 fn send(s: &Slave, target: &In6, src: &In6, tags: Option<&Tags>) {
     let Ok(mut ns) = Solicitation::new(&s.dev, target, src) else {
         if kernel::net::device::ratelimit() {
-            pr_err!("NS packet allocation failed\n");
+            crate::log_plain!(Err, "NS packet allocation failed\n");
         }
         return;
     };
@@ -269,7 +269,7 @@ pub(crate) fn send_all(dev: &BondDev, s: &Slave, guard: &rcu::Guard) {
         let Ok(route) = RouteV6::output(net, &target) else {
             // No route: a probe anyway, to make some traffic.
             if bond.params.arp_validate.get() != 0 && !NO_ROUTE_WARNED.swap(true, Ordering::Relaxed) {
-                pr_warn!("{}: no route to ns_ip6_target {} and arp_validate is set\n", dev.name(), Ipv6(target));
+                crate::log_plain!(Warn, "{}: no route to ns_ip6_target {} and arp_validate is set\n", dev.name(), Ipv6(target));
             }
             send(s, &target, &ANY, None);
             continue;
