@@ -114,7 +114,7 @@ extern "C" fn handler<T: RxHandler>(pskb: *mut *mut bindings::sk_buff) -> bindin
     // core runs handlers inside an RCU read-side section. `skb_share_check` returned an
     // unshared skb, so its `dev` field is ours to read.
     let data = unsafe {
-        let dev = (*skb).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev;
+        let dev = *super::skb::dev_field(skb);
         &*(*dev).rx_handler_data.cast::<T>()
     };
     // SAFETY: `skb_share_check` returned an unshared skb we own.

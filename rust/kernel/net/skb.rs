@@ -555,7 +555,7 @@ impl SkBuff {
         // SAFETY: The skb is owned and unshared, so its `dev` field is ours to write; the
         // caller keeps `dev` alive while the skb is in flight (the core drains skbs from a
         // device before freeing it).
-        unsafe { (*self.as_raw()).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev = dev.as_raw() };
+        unsafe { *dev_field(self.as_raw()) = dev.as_raw() };
     }
 
     /// The transmit queue index (`skb_get_queue_mapping`).
@@ -736,14 +736,14 @@ impl SkBuff {
     ///
     /// Returns the driver's or qdisc's verdict; the skb is consumed either way.
     #[inline]
-    pub fn transmit_to_lower(self, lower: &Device) -> Result {
+    pub fn transmit_to_lower(mut self, lower: &Device) -> Result {
+        self.set_dev(lower);
         let skb = self.into_raw();
         // SAFETY: We give up our reference to the skb, which is valid and unshared: setting
-        // its device and queue (`skb->dev`, `skb_set_queue_mapping()` from the qdisc control
-        // block, which `cb` holds, 8-byte aligned) touches only what we own, and
-        // `dev_queue_xmit()` consumes it in every case. `lower` is a live device.
+        // its queue (`skb_set_queue_mapping()` from the qdisc control block, which `cb` holds,
+        // 8-byte aligned) touches only what we own, and `dev_queue_xmit()` consumes it in
+        // every case.
         let ret = unsafe {
-            (*skb).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev = lower.as_raw();
             let cb = qdisc_cb(skb);
             (*skb).queue_mapping = (*cb).__bindgen_anon_1.slave_dev_queue_mapping;
             bindings::__dev_queue_xmit(skb, core::ptr::null_mut())
@@ -773,6 +773,17 @@ impl Drop for SkBuff {
         // SAFETY: We own a reference, given up here.
         unsafe { bindings::kfree_skb(self.as_raw()) };
     }
+}
+
+/// `&skb->dev`, a member of the anonymous unions at the head of `struct sk_buff`.
+///
+/// # Safety
+///
+/// `skb` points to a valid skb.
+#[inline]
+pub(crate) unsafe fn dev_field(skb: *mut bindings::sk_buff) -> *mut *mut bindings::net_device {
+    // SAFETY: `skb` is valid (the caller's promise); `addr_of_mut!` makes no reference.
+    unsafe { core::ptr::addr_of_mut!((*skb).__bindgen_anon_1.__bindgen_anon_1.__bindgen_anon_1.dev) }
 }
 
 /// `qdisc_skb_cb(skb)`: the queue discipline's view of the control block, which `cb`
